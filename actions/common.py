@@ -1,0 +1,111 @@
+"""Helpers shared by the actions: DB calls with a timeout, entity reading, replies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import settings
+from bot.replies import Reply, apology
+
+logger = logging.getLogger(__name__)
+
+# topic slot values
+TOPIC_AWARD_LIST = "award_list"
+TOPIC_AWARD_CHECK = "award_check"
+TOPIC_AWARD_COUNT = "award_count"
+TOPIC_LICENCES = "licences"
+
+ENTITY_NAMES = (
+    "body",
+    "province",
+    "award_category",
+    "ministry",
+    "body_kind",
+    "document_type",
+    "business_type",
+)
+
+
+class RepositoryUnavailable(Exception):
+    """The DB failed or did not answer in time."""
+
+
+async def call_repo(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a blocking repository function in a thread, with a timeout
+    (``settings.DB_TIMEOUT_S``)."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(fn, *args, **kwargs), timeout=settings.db_timeout_s()
+        )
+    except asyncio.TimeoutError as exc:
+        logger.error("repository call %s timed out", getattr(fn, "__name__", fn))
+        raise RepositoryUnavailable("timeout") from exc
+    except SQLAlchemyError as exc:
+        logger.exception("repository call %s failed", getattr(fn, "__name__", fn))
+        raise RepositoryUnavailable(str(exc)) from exc
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    dispatcher.utter_message(**reply.as_kwargs())
+
+
+def send_apology(dispatcher: CollectingDispatcher) -> None:
+    send(dispatcher, apology())
+
+
+def entity_values(tracker: Tracker, name: str) -> List[str]:
+    """Values of entity ``name`` in the latest message, in order, without repeats."""
+    out: List[str] = []
+    for ent in (tracker.latest_message or {}).get("entities") or []:
+        if ent.get("entity") == name and ent.get("value") not in (None, ""):
+            value = str(ent["value"])
+            if value not in out:
+                out.append(value)
+    return out
+
+
+def first_entity(tracker: Tracker, name: str) -> Optional[str]:
+    values = entity_values(tracker, name)
+    return values[0] if values else None
+
+
+def message_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def intent_name(tracker: Tracker) -> Optional[str]:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name")
+
+
+class SafeAction(Action, ABC):
+    """Runs ``handle`` and answers with a Thai apology when the DB fails, so a
+    citizen never gets silence. Abstract: rasa-sdk registers only subclasses."""
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
+        try:
+            return await self.handle(dispatcher, tracker, domain)
+        except RepositoryUnavailable:
+            send_apology(dispatcher)
+            return []
+
+    @abstractmethod
+    async def handle(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
+        """Answers the latest message; may raise RepositoryUnavailable."""

@@ -1,0 +1,1 @@
+"""Thai citizen-service chatbot: custom Rasa components, content and replies."""

@@ -1,0 +1,135 @@
+"""The one input guard every public channel runs before Rasa sees a message.
+
+`clean_incoming` turns whatever a citizen (or an attacker) sent into either a
+clean text for Rasa, or a polite Thai reply to send back instead:
+
+1. Unicode NFC; line breaks and tabs become spaces; other control characters,
+   zero-width spaces/joiners, BOM, bidi marks and lone surrogates are removed;
+   runs of whitespace collapse to one space. Thai letters are left alone.
+2. Leading ``/`` are stripped: ``/greet``, ``/restart``,
+   ``/award_check{"body":"x"}`` reach NLU as plain text and can never trigger
+   an intent, slot or ``/restart`` directly (bot buttons carry Thai text, so no
+   legitimate message starts with ``/``).
+3. Nothing left, or nothing readable (only emoji/punctuation) -> rejected with
+   a polite reply.
+4. Personal data is masked (`bot.privacy.mask_pii`) so trackers and logs
+   never store it.
+5. Longer than ``MAX_MESSAGE_CHARS`` (env, default 1000 characters) ->
+   truncated, with a notice for the citizen.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.privacy import TOKENS, mask_pii
+
+DEFAULT_MAX_CHARS = 1000
+
+REPLY_EMPTY = "ขออภัยค่ะ ระบบยังไม่ได้รับข้อความ กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"
+REPLY_NOT_TEXT = "ขออภัยค่ะ ระบบอ่านได้เฉพาะข้อความที่เป็นตัวอักษร กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"
+NOTICE_TOO_LONG = "ข้อความยาวเกินไป ระบบอ่านเฉพาะ {limit:,} ตัวอักษรแรกค่ะ"
+
+# Characters that end a line; they become a space, not nothing.
+_LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_WHITESPACE_RE = re.compile(r"\s+")
+_SLASHES = "/\uff0f\u2215\u2044"  # ASCII, full-width, division and fraction slash
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """Outcome of `clean_incoming`.
+
+    Exactly one of `text` and `rejected_reason` is set. `rejected_reason` is
+    the polite Thai reply to send back instead of calling Rasa; `notice` is an
+    extra message to show before the bot's answer (e.g. "truncated").
+    """
+
+    text: str | None
+    notice: str | None = None
+    rejected_reason: str | None = None
+
+    @property
+    def rejected(self) -> bool:
+        """True if the message must not be passed to Rasa."""
+        return self.rejected_reason is not None
+
+
+def max_chars() -> int:
+    """Current length cap from ``MAX_MESSAGE_CHARS`` (default 1000)."""
+    raw = os.environ.get("MAX_MESSAGE_CHARS", "")
+    try:
+        value = int(raw)
+    except ValueError:
+        return DEFAULT_MAX_CHARS
+    return value if value > 0 else DEFAULT_MAX_CHARS
+
+
+def _strip_invisible(text: str) -> str:
+    """Line breaks -> space; drop control, format (zero-width, bidi) and surrogates."""
+    out = []
+    for ch in text:
+        if ch in _LINE_BREAKS:
+            out.append(" ")
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cf", "Cs"):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def normalise(text: str) -> str:
+    """NFC, invisible characters removed, whitespace collapsed and trimmed."""
+    text = unicodedata.normalize("NFC", text)
+    text = _strip_invisible(text)
+    return _WHITESPACE_RE.sub(" ", text).strip()
+
+
+def _strip_leading_slashes(text: str) -> str:
+    """Remove every leading slash (and spaces between them)."""
+    while text and text[0] in _SLASHES:
+        text = text.lstrip(_SLASHES).lstrip()
+    return text
+
+
+def _has_readable_char(text: str) -> bool:
+    """True if the text has at least one letter or digit (Thai or other)."""
+    return any(unicodedata.category(ch)[0] in ("L", "N") for ch in text)
+
+
+def _truncate(text: str, limit: int) -> str:
+    """Cut to `limit` characters without leaving half a mask token."""
+    cut = text[:limit]
+    bracket = cut.rfind("[")
+    if bracket != -1:
+        tail = cut[bracket:]
+        if any(tok.startswith(tail) and tok != tail for tok in TOKENS):
+            cut = cut[:bracket]
+    return cut.rstrip()
+
+
+def clean_incoming(text: str | None, limit: int | None = None) -> CleanResult:
+    """Sanitise one incoming message; see the module docstring for the rules."""
+    if not isinstance(text, str):
+        return CleanResult(None, rejected_reason=REPLY_EMPTY)
+    limit = limit if limit and limit > 0 else max_chars()
+
+    cleaned = _strip_leading_slashes(normalise(text))
+    if not cleaned:
+        return CleanResult(None, rejected_reason=REPLY_EMPTY)
+    if not _has_readable_char(cleaned):
+        return CleanResult(None, rejected_reason=REPLY_NOT_TEXT)
+
+    cleaned = mask_pii(cleaned)
+
+    notice = None
+    if len(cleaned) > limit:
+        cleaned = _truncate(cleaned, limit)
+        notice = NOTICE_TOO_LONG.format(limit=limit)
+        if not _has_readable_char(cleaned):
+            return CleanResult(None, rejected_reason=REPLY_NOT_TEXT)
+    return CleanResult(cleaned, notice=notice)

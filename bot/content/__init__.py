@@ -1,0 +1,1 @@
+"""Service content: DB models, import from data/content, matcher and queries."""

@@ -1,0 +1,588 @@
+"""Read-only queries the actions use. Plain functions, testable without Rasa.
+
+Every function opens its own session and reads the DB on each call (no cache),
+so an edit to the DB shows in the next answer. They return plain dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Dict, List, Optional
+
+from sqlalchemy import select
+
+from bot.content.db import session_scope
+from bot.content.matcher import Match, NameMatcher, normalise
+from bot.content.models import (
+    Answer,
+    Award,
+    AwardCategory,
+    Body,
+    BusinessType,
+    BusinessTypeAlias,
+    ContentMeta,
+    DocumentType,
+    DocumentTypeAlias,
+)
+
+WINNER, NOT_WINNER, UNKNOWN = "winner", "not_winner", "unknown"
+
+# Thai (and English) words a citizen uses for the award categories and body kinds.
+CATEGORY_WORDS: Dict[str, List[str]] = {
+    "department": [
+        "ระดับกรม",
+        "department",
+        "รางวัลระดับกรม",
+        "โล่รางวัล",
+        "หน่วยงานระดับกรม",
+    ],
+    "province": ["ระดับจังหวัด", "province", "provincial", "รางวัลระดับจังหวัด", "จังหวัด"],
+    "nocopy": [
+        "nocopy",
+        "no copy",
+        "ยกเลิกสำเนา",
+        "ยกเลิกสำเนาเอกสาร",
+        "ยกเลิกสำเนาเอกสารราชการ",
+        "ไม่เรียกสำเนา",
+        "สนับสนุนนโยบายรัฐบาล",
+    ],
+}
+KIND_WORDS: Dict[str, List[str]] = {
+    "state_enterprise": ["รัฐวิสาหกิจ", "state enterprise", "state_enterprise"],
+    "fund": ["กองทุน", "fund"],
+    "public_organisation": [
+        "องค์การมหาชน",
+        "public organisation",
+        "public_organisation",
+    ],
+    "ministry_office": ["สำนักงานปลัดกระทรวง", "ministry_office"],
+    "province": ["จังหวัด", "province"],
+    "department": ["กรม", "department", "หน่วยงานระดับกรม"],
+}
+
+
+@dataclass(frozen=True)
+class BodyInfo:
+    key: str
+    name_th: str
+    name_en: Optional[str]
+    kind: str
+    parent_ministry: Optional[str]
+    note_th: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AwardInfo:
+    category: str
+    category_name_th: str
+    category_label_th: str
+    event: str
+    year: int
+    source_url: str
+    body: BodyInfo
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    key: str
+    name_th: str
+    label_th: str
+    count: int
+    source_url: str
+    event: str
+    event_th: Optional[str]
+    year: int
+
+
+@dataclass
+class CheckResult:
+    status: str  # winner | not_winner | unknown
+    query: str
+    body: Optional[BodyInfo] = None
+    exact: bool = True
+    score: float = 1.0
+    awards: List[AwardInfo] = field(default_factory=list)
+    suggestion: Optional[BodyInfo] = None
+    # for a non-winning province: the province winners, to show instead
+    category_winners: List[BodyInfo] = field(default_factory=list)
+    category: Optional[CategoryInfo] = None
+
+
+@dataclass
+class CountResult:
+    count: int  # official count when known (e.g. 60 for nocopy), else number listed
+    listed: int  # how many recipients the DB names
+    official: bool  # True when ``count`` comes from the official per-category count
+    by_category: Dict[str, int]
+    categories: List[CategoryInfo]
+    category: Optional[str] = None
+    ministry: Optional[str] = None
+    kind: Optional[str] = None
+    source_urls: List[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnswerData:
+    key: str
+    text_th: str
+    confidence: Optional[str]
+    sources: List[dict]
+    buttons: List[dict]
+
+
+@dataclass(frozen=True)
+class LicenceResult:
+    key: str
+    name_th: str
+    guide_th: Optional[str]
+    licences: List[dict]
+    related: List[dict]  # [{"name_th":..., "licences": [...]}]
+    note_th: Optional[str]
+    catalogue_note: Optional[str]
+    source_url: Optional[str]
+    exact: bool = True
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    key: str
+    name_th: str
+    nocopy: str
+    note_th: Optional[str]
+    source_url: Optional[str]
+
+
+def _body_info(b: Body) -> BodyInfo:
+    return BodyInfo(b.key, b.name_th, b.name_en, b.kind, b.parent_ministry, b.note_th)
+
+
+def _cat_info(c: AwardCategory) -> CategoryInfo:
+    return CategoryInfo(
+        c.key, c.name_th, c.label_th, c.count, c.source_url, c.event, c.event_th, c.year
+    )
+
+
+def _lookup(words: Dict[str, List[str]], text: Optional[str]) -> Optional[str]:
+    if not text:
+        return None
+    norm = normalise(text)
+    if norm in words:
+        return norm
+    for key, ws in words.items():
+        if norm in {normalise(w) for w in ws}:
+            return key
+    return None
+
+
+def normalise_category(text: Optional[str]) -> Optional[str]:
+    """'ระดับจังหวัด' / 'province' / 'No Copy' ... -> 'province' / 'nocopy' ..."""
+    return _lookup(CATEGORY_WORDS, text)
+
+
+def normalise_kind(text: Optional[str]) -> Optional[str]:
+    return _lookup(KIND_WORDS, text)
+
+
+def find_category_in_text(text: str) -> Optional[str]:
+    """Scan a message for an award-category word (longest words first)."""
+    norm = normalise(text)
+    pairs = sorted(
+        (
+            (normalise(w), k)
+            for k, ws in CATEGORY_WORDS.items()
+            for w in ws
+            if w != "จังหวัด"
+        ),
+        key=lambda p: -len(p[0]),
+    )
+    for word, key in pairs:
+        if word and word in norm:
+            return key
+    return None
+
+
+def find_kind_in_text(text: str) -> Optional[str]:
+    norm = normalise(text)
+    for key in ("state_enterprise", "public_organisation", "fund"):
+        if any(normalise(w) in norm for w in KIND_WORDS[key]):
+            return key
+    return None
+
+
+def _ministry_filter(ministry: Optional[str]):
+    if not ministry:
+        return None
+    norm = normalise(ministry)
+    if norm.startswith("กระทรวง"):
+        norm = norm[len("กระทรวง") :]
+    return norm or None
+
+
+def ministries(url: Optional[str] = None) -> List[str]:
+    with session_scope(url) as s:
+        rows = s.execute(
+            select(Body.parent_ministry)
+            .join(Award, Award.body_id == Body.id)
+            .where(Body.parent_ministry.is_not(None))
+            .distinct()
+        ).scalars()
+        return sorted(set(rows))
+
+
+def find_ministry_in_text(text: str, url: Optional[str] = None) -> Optional[str]:
+    """The parent ministry of a winner named in ``text`` (e.g. 'มหาดไทย')."""
+    norm = normalise(text)
+    for m in sorted(ministries(url), key=len, reverse=True):
+        short = normalise(m)
+        if short.startswith("กระทรวง"):
+            short = short[len("กระทรวง") :]
+        if short and short in norm:
+            return m
+    return None
+
+
+# ---------------------------------------------------------------- award queries
+def award_categories(url: Optional[str] = None) -> List[CategoryInfo]:
+    with session_scope(url) as s:
+        rows = s.execute(select(AwardCategory).order_by(AwardCategory.count)).scalars()
+        order = {"department": 0, "province": 1, "nocopy": 2}
+        return sorted((_cat_info(c) for c in rows), key=lambda c: order.get(c.key, 9))
+
+
+def winners(
+    category: Optional[str] = None,
+    ministry: Optional[str] = None,
+    kind: Optional[str] = None,
+    url: Optional[str] = None,
+) -> List[AwardInfo]:
+    """Known award recipients, optionally filtered. ``category``/``kind`` accept the
+    key or Thai words; ``ministry`` matches part of the parent ministry name."""
+    cat = normalise_category(category) if category else None
+    knd = normalise_kind(kind) if kind else None
+    min_norm = _ministry_filter(ministry)
+    with session_scope(url) as s:
+        cats = {c.key: c for c in s.execute(select(AwardCategory)).scalars()}
+        stmt = (
+            select(Award, Body)
+            .join(Body, Award.body_id == Body.id)
+            .order_by(Award.sort_order)
+        )
+        if category:
+            stmt = stmt.where(Award.category == (cat or "__none__"))
+        if kind:
+            stmt = stmt.where(Body.kind == (knd or "__none__"))
+        out = []
+        for award, body in s.execute(stmt).all():
+            if min_norm and (
+                not body.parent_ministry
+                or min_norm not in normalise(body.parent_ministry)
+            ):
+                continue
+            c = cats.get(award.category)
+            out.append(
+                AwardInfo(
+                    category=award.category,
+                    category_name_th=c.name_th if c else award.category,
+                    category_label_th=c.label_th if c else award.category,
+                    event=award.event,
+                    year=award.year,
+                    source_url=award.source_url,
+                    body=_body_info(body),
+                )
+            )
+        return out
+
+
+def count_winners(
+    category: Optional[str] = None,
+    ministry: Optional[str] = None,
+    kind: Optional[str] = None,
+    url: Optional[str] = None,
+) -> CountResult:
+    """How many winners. With no filter or only a category filter, the official
+    per-category counts are used (10 / 5 / 60); other filters count listed rows."""
+    cat = normalise_category(category) if category else None
+    listed = winners(category, ministry, kind, url)
+    cats = award_categories(url)
+    by_category: Dict[str, int] = {}
+    for a in listed:
+        by_category[a.category] = by_category.get(a.category, 0) + 1
+    official = not ministry and not kind
+    if official:
+        chosen = [c for c in cats if cat is None or c.key == cat]
+        by_category = {c.key: c.count for c in chosen}
+        count = sum(by_category.values())
+        sources = sorted({c.source_url for c in chosen})
+    else:
+        count = len(listed)
+        sources = sorted({a.source_url for a in listed})
+    return CountResult(
+        count=count,
+        listed=len(listed),
+        official=official,
+        by_category=by_category,
+        categories=cats,
+        category=cat,
+        ministry=ministry,
+        kind=normalise_kind(kind) if kind else None,
+        source_urls=sources,
+    )
+
+
+def _matcher(session, kinds=None) -> NameMatcher:
+    return NameMatcher.from_db(session, kinds)
+
+
+def resolve_body(text: str, url: Optional[str] = None) -> Optional[Match]:
+    with session_scope(url) as s:
+        return _matcher(s).resolve(text)
+
+
+def resolve_province(text: str, url: Optional[str] = None) -> Optional[BodyInfo]:
+    with session_scope(url) as s:
+        m = _matcher(s, kinds=["province"]).resolve(text)
+        if m is None:
+            return None
+        body = s.execute(select(Body).where(Body.key == m.body_key)).scalar_one()
+        return _body_info(body)
+
+
+def get_body(key: str, url: Optional[str] = None) -> Optional[BodyInfo]:
+    with session_scope(url) as s:
+        body = s.execute(select(Body).where(Body.key == key)).scalar_one_or_none()
+        return _body_info(body) if body else None
+
+
+def mentions(text: str, url: Optional[str] = None) -> List[BodyInfo]:
+    """Bodies and provinces named in a message (exact first, then clear typos)."""
+    with session_scope(url) as s:
+        found = _matcher(s).find_mentions(text)
+        if not found:
+            return []
+        rows = {
+            b.key: b
+            for b in s.execute(
+                select(Body).where(Body.key.in_([m.body_key for m in found]))
+            ).scalars()
+        }
+        return [_body_info(rows[m.body_key]) for m in found if m.body_key in rows]
+
+
+def _winner_keys(s) -> Dict[str, List[Award]]:
+    out: Dict[str, List[Award]] = {}
+    for award, key in s.execute(
+        select(Award, Body.key).join(Body, Award.body_id == Body.id)
+    ).all():
+        out.setdefault(key, []).append(award)
+    return out
+
+
+def _award_infos(s, body: Body, awards: List[Award]) -> List[AwardInfo]:
+    cats = {c.key: c for c in s.execute(select(AwardCategory)).scalars()}
+    out = []
+    for a in sorted(awards, key=lambda a: a.sort_order):
+        c = cats.get(a.category)
+        out.append(
+            AwardInfo(
+                a.category,
+                c.name_th if c else a.category,
+                c.label_th if c else a.category,
+                a.event,
+                a.year,
+                a.source_url,
+                _body_info(body),
+            )
+        )
+    return out
+
+
+def _most_similar_winner(
+    s, query: str, body: Optional[Body], winner_keys, threshold: float
+):
+    """The winner to offer as "หมายถึง … หรือไม่": first the body's ``see_also``
+    winners, else the winner whose names are most similar to the query."""
+    if body is not None:
+        for key in body.see_also or []:
+            if key in winner_keys:
+                w = s.execute(select(Body).where(Body.key == key)).scalar_one_or_none()
+                if w is not None:
+                    return w
+    norm = normalise(query)
+    if not norm:
+        return None
+    best, best_score = None, 0.0
+    rows = s.execute(select(Body).where(Body.key.in_(list(winner_keys)))).scalars()
+    for w in rows:
+        if body is not None and (body.kind == "province") != (w.kind == "province"):
+            continue
+        for alias in w.aliases:
+            score = SequenceMatcher(None, norm, alias.alias_norm).ratio()
+            if score > best_score:
+                best, best_score = w, score
+    return best if best_score >= threshold else None
+
+
+def check_winner(text_or_key: str, url: Optional[str] = None) -> CheckResult:
+    """Did this body / province win? ``status`` is winner, not_winner or unknown.
+
+    A name that exactly matches a known non-winner stays a non-winner; the
+    result then carries the most similar winner as ``suggestion``.
+    """
+    query = (text_or_key or "").strip()
+    with session_scope(url) as s:
+        body = s.execute(select(Body).where(Body.key == query)).scalar_one_or_none()
+        match = None
+        if body is None:
+            match = _matcher(s).resolve(query)
+            if match is not None:
+                body = s.execute(
+                    select(Body).where(Body.key == match.body_key)
+                ).scalar_one()
+        winner_keys = _winner_keys(s)
+        if body is None:
+            suggestion = _most_similar_winner(
+                s, query, None, winner_keys, threshold=0.6
+            )
+            return CheckResult(
+                UNKNOWN,
+                query,
+                exact=False,
+                score=0.0,
+                suggestion=_body_info(suggestion) if suggestion else None,
+            )
+        exact = match.exact if match else True
+        score = match.score if match else 1.0
+        if body.key in winner_keys:
+            return CheckResult(
+                WINNER,
+                query,
+                _body_info(body),
+                exact,
+                score,
+                awards=_award_infos(s, body, winner_keys[body.key]),
+            )
+        result = CheckResult(NOT_WINNER, query, _body_info(body), exact, score)
+        if body.kind == "province":
+            cat = s.execute(
+                select(AwardCategory).where(AwardCategory.key == "province")
+            ).scalar_one_or_none()
+            result.category = _cat_info(cat) if cat else None
+            result.category_winners = [
+                _body_info(b)
+                for b in s.execute(
+                    select(Body)
+                    .join(Award, Award.body_id == Body.id)
+                    .where(Award.category == "province")
+                    .order_by(Award.sort_order)
+                ).scalars()
+            ]
+            sug = _most_similar_winner(
+                s, body.name_th, body, winner_keys, threshold=0.6
+            )
+        else:
+            sug = _most_similar_winner(
+                s, body.name_th, body, winner_keys, threshold=0.6
+            )
+        result.suggestion = _body_info(sug) if sug else None
+        return result
+
+
+# ---------------------------------------------------------------- other content
+def answer(key: str, url: Optional[str] = None) -> Optional[AnswerData]:
+    with session_scope(url) as s:
+        row = s.execute(select(Answer).where(Answer.key == key)).scalar_one_or_none()
+        if row is None:
+            return None
+        return AnswerData(
+            row.key,
+            row.text_th,
+            row.confidence,
+            list(row.sources or []),
+            list(row.buttons or []),
+        )
+
+
+def _meta(s, key: str) -> Optional[str]:
+    row = s.get(ContentMeta, key)
+    return row.value if row else None
+
+
+def _bt_result(s, bt: BusinessType, exact: bool) -> LicenceResult:
+    related = []
+    if bt.related:
+        for r in s.execute(
+            select(BusinessType).where(BusinessType.key.in_(bt.related))
+        ).scalars():
+            related.append(
+                {"key": r.key, "name_th": r.name_th, "licences": list(r.licences or [])}
+            )
+    return LicenceResult(
+        bt.key,
+        bt.name_th,
+        bt.guide_th,
+        list(bt.licences or []),
+        related,
+        bt.note_th,
+        _meta(s, "licence_catalogue_note"),
+        bt.source_url,
+        exact,
+    )
+
+
+def business_type_matcher(session) -> NameMatcher:
+    rows = session.execute(
+        select(BusinessType.key, BusinessTypeAlias.alias).join(
+            BusinessTypeAlias, BusinessTypeAlias.business_type_id == BusinessType.id
+        )
+    ).all()
+    return NameMatcher.from_pairs(rows)
+
+
+def licences_for(
+    business_type_text: str, url: Optional[str] = None
+) -> Optional[LicenceResult]:
+    """Licences for a business type named (or mentioned) in the text, or None."""
+    with session_scope(url) as s:
+        matcher = business_type_matcher(s)
+        m = matcher.resolve(business_type_text)
+        if m is None:
+            found = matcher.find_mentions(business_type_text)
+            m = found[0] if found else None
+        if m is None:
+            return None
+        bt = s.execute(
+            select(BusinessType).where(BusinessType.key == m.body_key)
+        ).scalar_one()
+        return _bt_result(s, bt, m.exact)
+
+
+def business_types(url: Optional[str] = None) -> List[str]:
+    with session_scope(url) as s:
+        return list(
+            s.execute(
+                select(BusinessType.name_th).order_by(BusinessType.sort_order)
+            ).scalars()
+        )
+
+
+def document_type(text: str, url: Optional[str] = None) -> Optional[DocumentInfo]:
+    """The document type named or mentioned in the text, and whether No-Copy
+    covers it."""
+    with session_scope(url) as s:
+        rows = s.execute(
+            select(DocumentType.key, DocumentTypeAlias.alias).join(
+                DocumentTypeAlias, DocumentTypeAlias.document_type_id == DocumentType.id
+            )
+        ).all()
+        matcher = NameMatcher.from_pairs(rows)
+        m = matcher.resolve(text)
+        if m is None:
+            found = matcher.find_mentions(text)
+            m = found[0] if found else None
+        if m is None:
+            return None
+        d = s.execute(
+            select(DocumentType).where(DocumentType.key == m.body_key)
+        ).scalar_one()
+        return DocumentInfo(d.key, d.name_th, d.nocopy, d.note_th, d.source_url)
