@@ -17,6 +17,9 @@ export LINE_CHANNEL_SECRET="${LINE_CHANNEL_SECRET:-}"
 export LINE_CHANNEL_ACCESS_TOKEN="${LINE_CHANNEL_ACCESS_TOKEN:-}"
 export LINE_API_BASE_URL="${LINE_API_BASE_URL:-https://api.line.me}"
 
+# shellcheck source=scripts/web.sh
+source scripts/web.sh
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 

@@ -9,6 +9,7 @@ source scripts/lib.sh
 mkdir -p "$RUN_DIR" var
 
 ensure_venv
+ensure_web || die "Installing the web chat page failed; see above."
 ensure_content
 ensure_model
 start_action_server
@@ -18,6 +19,7 @@ cat <<MSG
 
   แชตบอตพร้อมใช้งานแล้วค่ะ / The bot is running.
   • คุยในเทอร์มินัล / chat in the terminal:   bash scripts/shell.sh
+  • หน้าเว็บแชต / web chat:   http://127.0.0.1:$RASA_PORT/webhooks/webchat/
   • REST API:   curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"สวัสดีครับ"}'
   • หยุดระบบ / stop:   bash scripts/stop.sh
   • บันทึก / logs:   $RUN_DIR/rasa.log, $RUN_DIR/actions.log

@@ -9,6 +9,8 @@ source scripts/lib.sh
 mkdir -p "$RUN_DIR" var
 
 ensure_venv
+ensure_web || die "Installing the web chat page failed; see above."
+ensure_browser || die "Chromium and Thai fonts are needed for the browser test; see above."
 
 log "Lint (ruff)"
 "$PY" -m ruff check .

@@ -15,8 +15,10 @@ socket.io endpoint ``/socket.io``.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
+import uuid
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Union
 
@@ -219,4 +221,20 @@ class SafeSocketIOInput(SocketIOInput):
             await original(sid, cleaned)
 
         sio.on(self.user_message_evt, guarded_handle_message, namespace=namespace)
+
+        async def session_request(sid: str, data: Any) -> None:
+            # Rasa 3.6 calls sio.enter_room() without await; since
+            # python-socketio 5.10 it is a coroutine, so the browser never
+            # joined its session room and never got an answer.
+            data = data if isinstance(data, dict) else {}
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not session_id.strip():
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        sio.on("session_request", session_request, namespace=namespace)
         return bp

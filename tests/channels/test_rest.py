@@ -223,3 +223,39 @@ def test_socketio_guard(serve: Callable[..., Any]) -> None:
                 await client.disconnect()
 
     asyncio.run(scenario())
+
+
+def test_socketio_session_persistence_joins_the_session_room(
+    serve: Callable[..., Any],
+) -> None:
+    """With session_persistence the answer goes to the session's room, so the
+    browser must really have joined it (Rasa 3.6 forgot to await enter_room)."""
+    bot = EchoBot()
+    channel = SafeSocketIOInput(session_persistence=True)
+
+    async def scenario() -> None:
+        async with serve([channel], bot) as base:
+            assert channel.sio is not None
+            channel.sio.eio.ping_interval = 0.2
+            channel.sio.eio.ping_timeout = 0.5
+            client = socketio.AsyncClient(reconnection=False)
+            confirmed: asyncio.Queue[Any] = asyncio.Queue()
+            answers: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
+            client.on("session_confirm", confirmed.put)
+            client.on("bot_uttered", answers.put)
+            await client.connect(
+                base, socketio_path="/socket.io", transports=["polling"]
+            )
+            try:
+                await client.emit("session_request", {"session_id": "s-123"})
+                assert await asyncio.wait_for(confirmed.get(), 5) == "s-123"
+                await client.emit(
+                    "user_uttered", {"message": "สวัสดี", "session_id": "s-123"}
+                )
+                answer = await asyncio.wait_for(answers.get(), 5)
+                assert answer["text"] == "echo: สวัสดี"
+                assert bot.received[-1].sender_id == "s-123"
+            finally:
+                await client.disconnect()
+
+    asyncio.run(scenario())
