@@ -1,3 +1,10 @@
 """Custom actions (rasa-sdk). Importing this package registers every action."""
 
-from actions import awards, bizportal, facts, followup  # noqa: F401
+from actions import (  # noqa: F401
+    awards,
+    bizportal,
+    facts,
+    feedback,
+    followup,
+    unanswered,
+)

@@ -80,17 +80,23 @@ async def count_winners(dispatcher, tracker) -> List[Dict[Text, Any]]:
     ]
 
 
-async def _named_bodies(tracker: Tracker) -> List[str]:
-    """Names to check: body/province entities, else names found in the text."""
+async def named_bodies(tracker: Tracker) -> List[str]:
+    """Names to check: body/province entities that resolve to a known name,
+    else names found in the whole text, else the raw entities (so the reply
+    can say which name was not found).
+
+    The text scan also rescues a partial entity such as "เชียง" cut from
+    "เชียงราย" by the model."""
     names = entity_values(tracker, "body") + entity_values(tracker, "province")
-    if names:
-        return names
+    known = [n for n in names if await call_repo(repository.resolve_body, n)]
+    if known:
+        return known
     found = await call_repo(repository.mentions, message_text(tracker))
-    return [b.key for b in found]
+    return [b.key for b in found] or names
 
 
 async def check_winners(dispatcher, tracker, names: Optional[List[str]] = None):
-    names = names if names is not None else await _named_bodies(tracker)
+    names = names if names is not None else await named_bodies(tracker)
     if not names:
         send(dispatcher, ask_body())
         return [SlotSet("topic", TOPIC_AWARD_CHECK)]

@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.unanswered import record_low_confidence
 from bot import settings
 from bot.replies import Reply, apology
 
@@ -87,7 +88,9 @@ def intent_name(tracker: Tracker) -> Optional[str]:
 
 class SafeAction(Action, ABC):
     """Runs ``handle`` and answers with a Thai apology when the DB fails, so a
-    citizen never gets silence. Abstract: rasa-sdk registers only subclasses."""
+    citizen never gets silence. An answer given with low intent confidence is
+    recorded for staff review (actions/unanswered.py). Abstract: rasa-sdk
+    registers only subclasses."""
 
     async def run(
         self,
@@ -100,6 +103,8 @@ class SafeAction(Action, ABC):
         except RepositoryUnavailable:
             send_apology(dispatcher)
             return []
+        finally:
+            await record_low_confidence(tracker)
 
     @abstractmethod
     async def handle(

@@ -11,6 +11,7 @@ from actions.awards import (
     check_winners,
     count_winners,
     list_winners,
+    named_bodies,
 )
 from actions.bizportal import licences
 from actions.common import (
@@ -18,13 +19,11 @@ from actions.common import (
     TOPIC_AWARD_COUNT,
     TOPIC_AWARD_LIST,
     TOPIC_LICENCES,
-    call_repo,
     entity_values,
     first_entity,
     message_text,
     send,
 )
-from bot.content import repository
 from bot.replies import ask_what_they_mean, button
 
 AWARD_TOPICS = (TOPIC_AWARD_LIST, TOPIC_AWARD_CHECK, TOPIC_AWARD_COUNT)
@@ -41,8 +40,8 @@ class ActionFollowup(SafeAction):
         if topic in AWARD_TOPICS:
             f = _filters(tracker)
             has_filter = bool(f["category"] or f["ministry"] or f["kind"])
-            if not names and not has_filter:
-                names = [b.key for b in await call_repo(repository.mentions, text)]
+            if not has_filter:
+                names = await named_bodies(tracker)
             if names:
                 return await check_winners(dispatcher, tracker, names)
             if topic == TOPIC_AWARD_COUNT:

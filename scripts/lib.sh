@@ -103,10 +103,15 @@ wait_for_url() {
     return 1
 }
 
+# The action server imports actions/ and bot/; restart it when any of them changed.
+action_code_sha() {
+    find actions bot -name '*.py' -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1
+}
+
 start_action_server() {
     if pid_alive "$RUN_DIR/actions.pid"; then
         # The action code is re-read only on start; restart if it changed.
-        if [ "$(cat "$RUN_DIR/actions.sha256" 2>/dev/null)" = "$(sha_of actions/*.py bot/content/*.py bot/replies/*.py)" ]; then
+        if [ "$(cat "$RUN_DIR/actions.sha256" 2>/dev/null)" = "$(action_code_sha)" ]; then
             return
         fi
         stop_pid "$RUN_DIR/actions.pid"
@@ -115,14 +120,35 @@ start_action_server() {
     SANIC_HOST="${ACTION_HOST:-127.0.0.1}" nohup "$PY" -m rasa_sdk --actions actions \
         --port "$ACTION_PORT" > "$RUN_DIR/actions.log" 2>&1 &
     echo $! > "$RUN_DIR/actions.pid"
-    sha_of actions/*.py bot/content/*.py bot/replies/*.py > "$RUN_DIR/actions.sha256"
+    action_code_sha > "$RUN_DIR/actions.sha256"
     wait_for_url "http://127.0.0.1:$ACTION_PORT/health" 60 \
         || die "The action server did not start; see $RUN_DIR/actions.log"
 }
 
+# Rasa's HTTP API (/status, /conversations, /model ...) stays OFF unless
+# RASA_API_TOKEN is set; then it is on and every call needs ?token=<token>.
+# RASA_ENABLE_API=true without a token is refused: an open API lets anyone
+# read and rewrite conversations. Sets RASA_API_ARGS (extra `rasa run` args).
+rasa_api_args() {
+    local token="${RASA_API_TOKEN:-}"
+    RASA_API_ARGS=()
+    if [ -z "$token" ]; then
+        case "${RASA_ENABLE_API:-}" in
+            1 | true | TRUE | yes | on)
+                die "RASA_ENABLE_API is set but RASA_API_TOKEN is empty: the Rasa HTTP API must not run without a token. Set RASA_API_TOKEN to a long random secret (e.g. export RASA_API_TOKEN=\$(openssl rand -hex 32)) or unset RASA_ENABLE_API." ;;
+        esac
+        return 0
+    fi
+    [ "${#token}" -ge 16 ] \
+        || die "RASA_API_TOKEN is too short (${#token} characters); use at least 16 random characters, e.g. \$(openssl rand -hex 32)."
+    RASA_API_ARGS=(--enable-api --auth-token "$token")
+}
+
 start_rasa_server() {
     local model_sha
-    model_sha=$(sha_of "$MODEL_FILE" credentials.yml endpoints.yml)
+    rasa_api_args
+    # The stamp covers the API setting too (a hash, never the token itself).
+    model_sha=$( { cat "$MODEL_FILE" credentials.yml endpoints.yml 2>/dev/null; printf 'api:%s' "${RASA_API_TOKEN:-}"; } | sha256sum | cut -d' ' -f1)
     if pid_alive "$RUN_DIR/rasa.pid"; then
         if [ "$(cat "$RUN_DIR/rasa.sha256" 2>/dev/null)" = "$model_sha" ]; then
             return
@@ -130,17 +156,23 @@ start_rasa_server() {
         log "Model or settings changed: restarting the Rasa server"
         stop_pid "$RUN_DIR/rasa.pid"
     fi
-    log "Starting the Rasa server on 127.0.0.1:$RASA_PORT (takes about half a minute)"
+    if [ "${#RASA_API_ARGS[@]}" -gt 0 ]; then
+        log "Starting the Rasa server on 127.0.0.1:$RASA_PORT with its HTTP API (token required)"
+    else
+        log "Starting the Rasa server on 127.0.0.1:$RASA_PORT (takes about half a minute)"
+    fi
     ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}" \
         nohup "$PY" -m rasa run --model "$MODEL_FILE" --port "$RASA_PORT" \
         --interface "${RASA_HOST:-127.0.0.1}" \
         --credentials credentials.yml --endpoints endpoints.yml \
         --cors "${CORS_ORIGINS:-http://127.0.0.1:$RASA_PORT}" \
+        "${RASA_API_ARGS[@]}" \
         > "$RUN_DIR/rasa.log" 2>&1 &
     echo $! > "$RUN_DIR/rasa.pid"
     echo "$model_sha" > "$RUN_DIR/rasa.sha256"
-    wait_for_url "http://127.0.0.1:$RASA_PORT/webhooks/rest/" 180 \
-        || die "The Rasa server did not start; see $RUN_DIR/rasa.log"
+    # RASA_START_TIMEOUT: seconds to wait (a busy machine loads the model slowly).
+    wait_for_url "http://127.0.0.1:$RASA_PORT/webhooks/rest/" "${RASA_START_TIMEOUT:-180}" \
+        || die "The Rasa server did not start within ${RASA_START_TIMEOUT:-180} s; see $RUN_DIR/rasa.log (raise RASA_START_TIMEOUT on a slow machine)."
 }
 
 stop_pid() {
@@ -154,4 +186,29 @@ stop_pid() {
     done
     kill -9 "$pid" 2>/dev/null || true
     rm -f "$file"
+}
+
+# Installs Debian's nginx (nginx-light) for the scale-out test that runs
+# deploy/nginx/bot.conf.template in front of two Rasa servers, only when
+# nginx is missing. Needs root (or sudo). scripts/test.sh may call it like
+# ensure_browser; the test fails under CI=1 when nginx is missing.
+ensure_nginx() {
+    command -v nginx >/dev/null 2>&1 && return 0
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null 2>&1 && sudo="sudo" || {
+            echo "ensure_nginx: nginx is missing; as root run: apt-get install nginx-light" >&2
+            return 1
+        }
+    fi
+    log "Installing nginx-light with apt-get (for the scale-out test)"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends nginx-light >/dev/null || {
+        echo "ensure_nginx: apt-get could not install nginx-light; read the messages above." >&2
+        return 1
+    }
+    # Debian starts the packaged service; the test runs its own nginx.
+    command -v systemctl >/dev/null 2>&1 && $sudo systemctl disable --now nginx >/dev/null 2>&1
+    return 0
 }

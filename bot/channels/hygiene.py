@@ -16,6 +16,12 @@ clean text for Rasa, or a polite Thai reply to send back instead:
    never store it.
 5. Longer than ``MAX_MESSAGE_CHARS`` (env, default 1000 characters) ->
    truncated, with a notice for the citizen.
+
+Two more guards for what a client sends besides the text, because Rasa stores
+both in the tracker: `sender_id_problem` refuses conversation ids with
+invisible characters or personal data (a phone number or e-mail used as the
+id would be stored in clear), and `clean_metadata` keeps a small, masked copy
+of the client's metadata.
 """
 
 from __future__ import annotations
@@ -24,10 +30,15 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from bot.privacy import TOKENS, mask_pii
 
 DEFAULT_MAX_CHARS = 1000
+MAX_SENDER_CHARS = 256
+MAX_METADATA_DEPTH = 4
+MAX_METADATA_ITEMS = 50
+MAX_METADATA_STRING = 1000
 
 REPLY_EMPTY = "ขออภัยค่ะ ระบบยังไม่ได้รับข้อความ กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"
 REPLY_NOT_TEXT = "ขออภัยค่ะ ระบบอ่านได้เฉพาะข้อความที่เป็นตัวอักษร กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"
@@ -133,3 +144,60 @@ def clean_incoming(text: str | None, limit: int | None = None) -> CleanResult:
         if not _has_readable_char(cleaned):
             return CleanResult(None, rejected_reason=REPLY_NOT_TEXT)
     return CleanResult(cleaned, notice=notice)
+
+
+def sender_id_problem(sender: Any) -> str | None:
+    """Why `sender` cannot be a conversation id, or None if it can.
+
+    Refused: non-strings, empty or longer than 256 characters, control or
+    invisible characters, surrogates, and ids containing a national ID number,
+    phone number or e-mail (the tracker store would keep them in clear).
+    """
+    if not isinstance(sender, str):
+        return '"sender" must be a string'
+    if not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return f'"sender" must be 1-{MAX_SENDER_CHARS} characters'
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in sender):
+        return '"sender" must not contain control or invisible characters'
+    if mask_pii(sender) != sender:
+        return (
+            '"sender" must not contain personal data (national ID, phone number '
+            "or e-mail); send a pseudonymous id, e.g. a random UUID"
+        )
+    return None
+
+
+def _clean_metadata_value(value: Any, depth: int) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value if abs(value) < 2**53 else None
+    if isinstance(value, str):
+        return mask_pii(normalise(value)[:MAX_METADATA_STRING])
+    if depth >= MAX_METADATA_DEPTH:
+        return None
+    if isinstance(value, list):
+        return [
+            _clean_metadata_value(item, depth + 1)
+            for item in value[:MAX_METADATA_ITEMS]
+        ]
+    if isinstance(value, dict):
+        out = {}
+        for key, item in list(value.items())[:MAX_METADATA_ITEMS]:
+            clean_key = mask_pii(normalise(str(key))[:64])
+            if clean_key:
+                out[clean_key] = _clean_metadata_value(item, depth + 1)
+        return out
+    return None
+
+
+def clean_metadata(metadata: Any) -> dict | None:
+    """A bounded copy of a client's metadata, safe to store in the tracker.
+
+    Only a JSON object is kept (else None); strings are normalised, cut to
+    1,000 characters and PII-masked; nesting is cut at 4 levels and 50 items
+    per list/object; numbers outside the JSON-safe range become null.
+    """
+    if not isinstance(metadata, dict):
+        return None
+    return _clean_metadata_value(metadata, 0)

@@ -54,6 +54,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.hygiene import clean_incoming
+from bot.channels.turns import (
+    REPLY_SYSTEM_ERROR,
+    apply_action_timeout,
+    count_visible,
+    run_turn,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +89,8 @@ REPLY_WELCOME = (
 REPLY_NOT_TEXT = (
     "ขออภัยค่ะ ตอนนี้ระบบอ่านได้เฉพาะข้อความที่พิมพ์ กรุณาพิมพ์คำถามเป็นตัวอักษร หรือเลือกหัวข้อด้านล่างค่ะ"
 )
-REPLY_ERROR = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งค่ะ"
+# Rasa failed or the turn was silent (e.g. the action server is down).
+REPLY_ERROR = REPLY_SYSTEM_ERROR
 
 
 # --------------------------------------------------------------------------
@@ -633,6 +640,7 @@ class LineInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Health and webhook routes."""
+        apply_action_timeout()
         line_webhook = Blueprint("line_webhook", __name__)
 
         @line_webhook.route("/", methods=["GET"])
@@ -775,20 +783,19 @@ class LineInput(InputChannel):
         bot_messages: List[Dict[str, Any]] = []
         if result.notice:
             bot_messages.append({"text": result.notice})
-        try:
-            await on_new_message(
-                UserMessage(
-                    result.text,
-                    collector,
-                    sender_id=sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
-            )
-            bot_messages.extend(collector.messages)
-        except Exception:
-            logger.exception("Rasa failed on a LINE message from %s.", sender_id)
-            bot_messages.extend(collector.messages)
+        apologise = await run_turn(
+            on_new_message,
+            UserMessage(
+                result.text,
+                collector,
+                sender_id=sender_id,
+                input_channel=self.name(),
+                metadata=metadata,
+            ),
+            lambda: count_visible(collector.messages),
+        )
+        bot_messages.extend(collector.messages)
+        if apologise:
             bot_messages.append({"text": REPLY_ERROR})
         return build_line_messages(bot_messages)
 

@@ -10,6 +10,10 @@ credentials.yml (replacing the built-in ``rest:`` / ``socketio:`` entries)::
 
 The URLs stay the built-in ones: ``POST /webhooks/rest/webhook`` and the
 socket.io endpoint ``/socket.io``.
+
+Both run each turn through `bot.channels.turns.run_turn`: when Rasa fails or
+a turn produces no bot message (e.g. the action server is down or too slow),
+the citizen gets `REPLY_SYSTEM_ERROR` with the hotlines instead of silence.
 """
 
 from __future__ import annotations
@@ -24,18 +28,33 @@ from typing import Any, Awaitable, Callable, Dict, List, Union
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
+from rasa.core.channels.rest import QueueOutputChannel, RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
-from bot.channels.hygiene import CleanResult, clean_incoming
+from bot.channels.hygiene import (
+    MAX_SENDER_CHARS,
+    CleanResult,
+    clean_incoming,
+    clean_metadata,
+    sender_id_problem,
+)
+from bot.channels.turns import (
+    REPLY_SYSTEM_ERROR,
+    apply_action_timeout,
+    count_visible,
+    is_visible,
+    run_turn,
+)
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
-MAX_SENDER_CHARS = 256
+# A 10,000-character Thai message is ~60 KB as escaped JSON; longer messages
+# are still accepted (and truncated with a notice) up to this size.
+MAX_BODY_BYTES = 512 * 1024
+__all__ = ["MAX_SENDER_CHARS", "SafeRestInput", "SafeSocketIOInput", "parse_rest_body"]
 
 
 class BadRequest(Exception):
@@ -50,7 +69,8 @@ def parse_rest_body(body: bytes) -> Dict[str, Any]:
     """Validate a REST webhook body; return {sender, message, metadata}.
 
     Raises `BadRequest` for invalid JSON, a non-object body, a missing or
-    non-string ``message`` or a missing/empty ``sender``.
+    non-string ``message`` or a ``sender`` refused by `sender_id_problem`.
+    The metadata is replaced by `clean_metadata`'s bounded, masked copy.
     """
     try:
         data = json.loads(body or b"")
@@ -62,15 +82,17 @@ def parse_rest_body(body: bytes) -> Dict[str, Any]:
     if isinstance(sender, bool) or not isinstance(sender, (str, int)):
         raise BadRequest('"sender" is required (string)')
     sender = str(sender).strip()
-    if not sender or len(sender) > MAX_SENDER_CHARS:
-        raise BadRequest('"sender" must be 1-256 characters')
+    problem = sender_id_problem(sender)
+    if problem:
+        raise BadRequest(problem)
     message = data.get("message")
     if not isinstance(message, str):
         raise BadRequest('"message" is required (string)')
-    metadata = data.get("metadata")
-    if not isinstance(metadata, dict):
-        metadata = None
-    return {"sender": sender, "message": message, "metadata": metadata}
+    return {
+        "sender": sender,
+        "message": message,
+        "metadata": clean_metadata(data.get("metadata")),
+    }
 
 
 def _bot_message(recipient_id: str, text: str) -> Dict[str, Any]:
@@ -95,6 +117,7 @@ class SafeRestInput(RestInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Health route and the guarded webhook."""
+        apply_action_timeout()
         bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @bp.route("/", methods=["GET"])
@@ -124,24 +147,32 @@ class SafeRestInput(RestInput):
                 )
 
             collector = CollectingOutputChannel()
+            user_message = UserMessage(
+                result.text,
+                collector,
+                sender_id,
+                input_channel=self.name(),
+                metadata=parsed["metadata"],
+            )
             try:
-                await on_new_message(
-                    UserMessage(
-                        result.text,
-                        collector,
-                        sender_id,
-                        input_channel=self.name(),
-                        metadata=parsed["metadata"],
-                    )
+                apologise = await run_turn(
+                    on_new_message,
+                    user_message,
+                    lambda: count_visible(collector.messages),
                 )
             except asyncio.CancelledError:
-                logger.error("rest: message handling timed out")
-            except Exception:
-                logger.exception("rest: message handling failed")
+                logger.error(
+                    "rest: the turn of %s was cancelled (client gone or server "
+                    "stopping); nothing was sent.",
+                    sender_id,
+                )
+                raise
             messages: List[Dict[str, Any]] = []
             if result.notice:
                 messages.append(_bot_message(sender_id, result.notice))
             messages.extend(collector.messages)
+            if apologise:
+                messages.append(_bot_message(sender_id, REPLY_SYSTEM_ERROR))
             return response.json(messages)
 
         return bp
@@ -153,32 +184,81 @@ class SafeRestInput(RestInput):
         sender_id: str,
         parsed: Dict[str, Any],
     ) -> Callable[[Any], Awaitable[None]]:
-        """The built-in streaming response, preceded by the notice if any."""
-        inner = self.stream_response(
-            on_new_message,
-            result.text or "",
-            sender_id,
-            self.name(),
-            parsed["metadata"],
-        )
+        """Streams the notice, each bot message as it comes, then the apology
+        if the turn failed or was silent (one JSON object per line)."""
 
         async def stream(resp: Any) -> None:
             if result.notice:
                 await resp.write(
                     json.dumps(_bot_message(sender_id, result.notice)) + "\n"
                 )
-            await inner(resp)
+            queue: asyncio.Queue = asyncio.Queue()
+            done = object()
+            output = _CountingQueueOutput(queue)
+            user_message = UserMessage(
+                result.text,
+                output,
+                sender_id,
+                input_channel=self.name(),
+                metadata=parsed["metadata"],
+            )
+
+            async def turn() -> bool:
+                try:
+                    return await run_turn(
+                        on_new_message, user_message, lambda: output.visible
+                    )
+                finally:
+                    await queue.put(done)
+
+            task = asyncio.ensure_future(turn())
+            while True:
+                item = await queue.get()
+                if item is done:
+                    break
+                await resp.write(json.dumps(item) + "\n")
+            if await task:
+                await resp.write(
+                    json.dumps(_bot_message(sender_id, REPLY_SYSTEM_ERROR)) + "\n"
+                )
 
         return stream
+
+
+class _CountingQueueOutput(QueueOutputChannel):
+    """`QueueOutputChannel` that counts the visible bot messages it queued."""
+
+    def __init__(self, queue: asyncio.Queue) -> None:
+        super().__init__(queue)
+        self.visible = 0
+
+    async def _persist_message(self, message: Dict[str, Any]) -> None:
+        if is_visible(message):
+            self.visible += 1
+        await super()._persist_message(message)
+
+
+class _CountingSocketIOOutput(SocketIOOutput):
+    """`SocketIOOutput` that counts the bot messages it emitted."""
+
+    def __init__(self, sio: Any, bot_message_evt: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
 
 
 class SafeSocketIOInput(SocketIOInput):
     """`SocketIOInput` whose ``user_uttered`` handler runs `clean_incoming`.
 
     The built-in blueprint registers its handler on the socket.io server; we
-    wrap that handler: malformed payloads and rejected messages are answered
-    with the polite reply (as a normal ``bot_uttered`` event) and never reach
-    Rasa; a notice is emitted before the message is passed on.
+    replace that handler: malformed payloads and rejected messages are
+    answered with the polite reply (as a normal ``bot_uttered`` event) and
+    never reach Rasa; a notice is emitted before the message is passed on; a
+    failed or silent turn ends with `REPLY_SYSTEM_ERROR`. Session ids with
+    personal data or invisible characters are replaced by a random one.
     """
 
     @classmethod
@@ -190,11 +270,11 @@ class SafeSocketIOInput(SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Built-in blueprint with the message handler wrapped."""
+        apply_action_timeout()
         bp = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
         namespace = self.namespace or "/"
-        original = sio.handlers[namespace][self.user_message_evt]
         output = SocketIOOutput(sio, self.bot_message_evt)
 
         async def guarded_handle_message(sid: str, data: Any) -> None:
@@ -206,19 +286,34 @@ class SafeSocketIOInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = None
-            if metadata is not None and not isinstance(metadata, dict):
-                metadata = None
             message = data.get("message")
             result = clean_incoming(message if isinstance(message, str) else None)
             if result.rejected:
                 await output.send_text_message(sid, result.rejected_reason or "")
                 return
+            sender_id = sid
+            if self.session_persistence:
+                session_id = data.get("session_id")
+                if isinstance(session_id, str) and not sender_id_problem(session_id):
+                    sender_id = session_id
+                else:
+                    logger.warning(
+                        "socketio: message without a valid session_id; answered "
+                        "in a conversation of its own. The client must send "
+                        "session_request first and use the confirmed id."
+                    )
+            counting = _CountingSocketIOOutput(sio, self.bot_message_evt)
             if result.notice:
                 await output.send_text_message(sid, result.notice)
-            cleaned = dict(data)
-            cleaned["message"] = result.text
-            cleaned[self.metadata_key] = metadata or {}
-            await original(sid, cleaned)
+            user_message = UserMessage(
+                result.text,
+                counting,
+                sender_id,
+                input_channel=self.name(),
+                metadata=clean_metadata(metadata) or {},
+            )
+            if await run_turn(on_new_message, user_message, lambda: counting.sent):
+                await counting.send_text_message(sender_id, REPLY_SYSTEM_ERROR)
 
         sio.on(self.user_message_evt, guarded_handle_message, namespace=namespace)
 
@@ -228,7 +323,7 @@ class SafeSocketIOInput(SocketIOInput):
             # joined its session room and never got an answer.
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id.strip():
+            if not isinstance(session_id, str) or sender_id_problem(session_id):
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 joined = sio.enter_room(sid, session_id, namespace=namespace)

@@ -1,5 +1,9 @@
 """SQLAlchemy models of the service content (SQLAlchemy 1.4, 2.0 style).
 
+Content tables mirror ``data/content/*.yml`` (the importer syncs them). The
+runtime tables at the end (:class:`UnansweredQuestion`, :class:`AnswerRating`)
+hold what citizens did; the importer never touches them.
+
 Provinces are stored as :class:`Body` rows with ``kind == "province"``. Every
 alias row stores the display text and its normalised form (``alias_norm``,
 see :func:`bot.content.matcher.normalise`), which is unique per table.
@@ -14,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -200,3 +205,43 @@ class ContentMeta(Base):
 
     key = Column(String(64), primary_key=True)
     value = Column(Text, nullable=False)
+
+
+# ---------------------------------------------------------------- runtime data
+# Written by the actions while the bot runs; never touched by the importer.
+UNANSWERED_REASONS = ("fallback", "low_confidence")
+RATINGS = ("good", "bad")
+
+
+class UnansweredQuestion(Base):
+    """A message the bot could not answer (NLU fallback) or answered with low
+    intent confidence. ``text`` is PII-masked (bot.privacy.mask_pii)."""
+
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    channel = Column(String(64))
+    text = Column(Text, nullable=False)
+    reason = Column(String(16), nullable=False)  # fallback | low_confidence
+    intent = Column(String(64))  # best real intent (never nlu_fallback)
+    confidence = Column(Float)
+    top_intents = Column(JSON, nullable=False, default=list)  # [{name, confidence}]
+    # sha256 of sender + message id: the same message is recorded once
+    message_ref = Column(String(64), unique=True)
+    taught_at = Column(DateTime)
+    taught_intent = Column(String(64))
+
+
+class AnswerRating(Base):
+    """A citizen's 👍 / 👎 on an answer, with the intent that answer served."""
+
+    __tablename__ = "answer_ratings"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    channel = Column(String(64))
+    intent = Column(String(64), nullable=False, index=True)
+    action = Column(String(64))
+    rating = Column(String(8), nullable=False)  # good | bad
+    message_ref = Column(String(64), unique=True)

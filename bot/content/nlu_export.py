@@ -102,9 +102,25 @@ def render_lookups(bundle: ContentBundle) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Entity types whose aliases are everyday phrases ("ถ่ายบัตร", "เปิดร้าน"),
+# not proper names: such an alias can run into the next name ("ซีร็อกซ์บัตร"
+# + "บัตรประชาชน"), so it is left to the matcher, not the tokenizer.
+PHRASE_ENTITIES = {"document_type", "business_type"}
+MIN_OVERLAP = 3
+
+
+def _overlaps(left: str, right: str) -> bool:
+    """True when ``left`` ends with the first 3+ characters of ``right``."""
+    return any(
+        left.endswith(right[:size])
+        for size in range(MIN_OVERLAP, min(len(left), len(right)))
+    )
+
+
 def render_custom_words(bundle: ContentBundle) -> str:
     """The tokenizer's dictionary: every name, except a name that contains
-    another name of the same entity type.
+    another name of the same entity type (and, for phrase-like entity types,
+    a name that runs into another).
 
     "จังหวัดเชียงใหม่", "เปิดโรงแรม" or "ถ่ายบัตรประชาชน" would otherwise become
     single tokens, and an annotation of just "เชียงใหม่", "โรงแรม" or
@@ -112,14 +128,18 @@ def render_custom_words(bundle: ContentBundle) -> str:
     then silently drops the entity). The matcher still knows every alias.
     """
     words = set()
-    for _entity, rows in _tables(bundle).items():
+    for entity, rows in _tables(bundle).items():
         names = {w.strip() for canon, aliases in rows for w in [canon, *aliases]}
         names.discard("")
-        words |= {
-            name
-            for name in names
-            if not any(other != name and other in name for other in names)
-        }
+        for name in names:
+            others = names - {name}
+            if any(other in name for other in others):
+                continue
+            if entity in PHRASE_ENTITIES and any(
+                _overlaps(name, other) for other in others
+            ):
+                continue
+            words.add(name)
     return "\n".join(sorted(words)) + "\n"
 
 

@@ -64,6 +64,21 @@ def split_pieces(text: Text, start: int) -> List[Token]:
     ]
 
 
+def build_custom_pattern(words: Iterable[Text]) -> Optional["re.Pattern[str]"]:
+    """One regex for all domain terms, longest first. Latin-only terms must
+    stand alone ("MEA" is not cut out of "MEASURE"); Thai has no spaces, so
+    Thai terms match anywhere."""
+    alternatives = []
+    for word in sorted(words, key=lambda w: (-len(w), w)):
+        escaped = re.escape(word)
+        if word.isascii():
+            escaped = rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])"
+        alternatives.append(escaped)
+    if not alternatives:
+        return None
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
 )
@@ -105,6 +120,7 @@ class ThaiTokenizer(Tokenizer):
         self._resource = resource
         self.custom_words = frozenset(custom_words)
         self._trie = self._build_trie(self.custom_words)
+        self._custom_pattern = build_custom_pattern(self.custom_words)
 
     @staticmethod
     def _build_trie(custom_words: FrozenSet[Text]) -> Any:
@@ -170,9 +186,54 @@ class ThaiTokenizer(Tokenizer):
         return self._apply_token_pattern(self.tokenize_text(text))
 
     def tokenize_text(self, text: Text) -> List[Token]:
-        """Splits raw text into tokens whose offsets point into that text."""
+        """Splits raw text into tokens whose offsets point into that text.
+
+        newmm breaks ties between equally short segmentations arbitrarily, so
+        "เชียงรายได้" may come out as "เชียง" + "รายได้". A domain term that
+        starts at a token but ends inside another is therefore repaired:
+        the term becomes one token and the rest is segmented again, unless
+        the tokens it would cut are domain terms themselves.
+        """
+        tokens = self._segment(text, 0)
+        if self._custom_pattern is None:
+            return tokens
+        repaired: List[Token] = []
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            match = self._custom_pattern.match(text, token.start)
+            if match is None or match.end() <= token.end:
+                repaired.append(token)
+                index += 1
+                continue
+            last = index
+            while last + 1 < len(tokens) and tokens[last + 1].start < match.end():
+                last += 1
+            cut = tokens[index : last + 1]
+            if tokens[last].end == match.end() or any(
+                t.text in self.custom_words for t in cut
+            ):
+                # Already whole (spans several tokens exactly), or it would
+                # cut another domain term: keep newmm's tokens.
+                if tokens[last].end == match.end():
+                    repaired.append(Token(match.group(), match.start()))
+                    index = last + 1
+                else:
+                    repaired.append(token)
+                    index += 1
+                continue
+            repaired.append(Token(match.group(), match.start()))
+            rest = text[match.end() : tokens[last].end]
+            repaired.extend(self._segment(rest, match.end()))
+            index = last + 1
+        return repaired
+
+    def _segment(self, text: Text, start: int) -> List[Token]:
+        """newmm segmentation of a stretch of text that starts at ``start``."""
         from pythainlp.tokenize import word_tokenize
 
+        if not text:
+            return []
         segments = word_tokenize(
             text, custom_dict=self._trie, engine="newmm", keep_whitespace=True
         )
@@ -181,12 +242,12 @@ class ThaiTokenizer(Tokenizer):
         for segment in segments:
             # newmm returns segments that concatenate to the input; search
             # anyway so an engine change can never shift the offsets.
-            start = text.find(segment, offset)
-            if start < 0:  # pragma: no cover - defensive
-                start = offset
-            offset = start + len(segment)
+            found = text.find(segment, offset)
+            if found < 0:  # pragma: no cover - defensive
+                found = offset
+            offset = found + len(segment)
             if segment in self.custom_words:
-                tokens.append(Token(segment, start))
+                tokens.append(Token(segment, start + found))
             else:
-                tokens.extend(split_pieces(segment, start))
+                tokens.extend(split_pieces(segment, start + found))
         return tokens

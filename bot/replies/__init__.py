@@ -39,6 +39,47 @@ def button(title: str, payload: str) -> dict:
     return {"title": title[:20], "payload": payload}
 
 
+# ---------------------------------------------------------------- 👍 / 👎 on answers
+# Payloads carry Thai words: the channels reject emoji-only messages, and NLU
+# maps these texts to feedback_good / feedback_bad (data/nlu/feedback.yml).
+FEEDBACK_GOOD = "👍 มีประโยชน์"
+FEEDBACK_BAD = "👎 ไม่มีประโยชน์"
+MAX_BUTTONS = 13  # LINE shows at most 13 quick replies
+
+
+def feedback_buttons() -> List[dict]:
+    return [button("👍", FEEDBACK_GOOD), button("👎", FEEDBACK_BAD)]
+
+
+def with_feedback(reply: "Reply") -> "Reply":
+    """The reply with 👍 / 👎 after its own buttons, at most MAX_BUTTONS in all
+    (the answer's own buttons are cut, never the rating)."""
+    rating = feedback_buttons()
+    own = [
+        b
+        for b in reply.buttons
+        if b.get("payload") not in (FEEDBACK_GOOD, FEEDBACK_BAD)
+    ]
+    return Reply(reply.text, own[: MAX_BUTTONS - len(rating)] + rating)
+
+
+def feedback_thanks(rating: str, recorded: bool = True) -> "Reply":
+    """Thanks for a 👍 / 👎."""
+    if not recorded:
+        return Reply(
+            "ขอบคุณค่ะ ถ้ามีคำถามเรื่องรางวัลรัฐบาลดิจิทัล การยกเลิกสำเนาเอกสาร "
+            "หรือ Biz Portal พิมพ์มาได้เลยนะคะ",
+            HELP_BUTTONS,
+        )
+    if rating == "good":
+        return Reply("ขอบคุณสำหรับคะแนนค่ะ ดีใจที่ข้อมูลเป็นประโยชน์ค่ะ มีอะไรให้ช่วยอีกไหมคะ")
+    return Reply(
+        "ขอบคุณที่บอกค่ะ เจ้าหน้าที่จะนำไปปรับปรุงคำตอบค่ะ ลองพิมพ์คำถามใหม่ด้วยคำอื่น "
+        f"หรือติดต่อ {CONTACT} ได้ค่ะ",
+        HELP_BUTTONS,
+    )
+
+
 def _sources(urls: Iterable[str]) -> str:
     seen: List[str] = []
     for u in urls:
@@ -61,7 +102,7 @@ def format_answer(answer) -> Reply:
     """An answers.yml entry: its text, then one "ที่มา: <url>" line per source."""
     urls = [s.get("url") for s in answer.sources]
     buttons = [button(b["title"], b["payload"]) for b in answer.buttons]
-    return Reply(_join(answer.text_th.strip(), _sources(urls)), buttons)
+    return with_feedback(Reply(_join(answer.text_th.strip(), _sources(urls)), buttons))
 
 
 def no_answer() -> Reply:
@@ -186,7 +227,7 @@ def format_winners(
     if category != "department":
         buttons.append(button("รางวัลระดับกรม", "รางวัลระดับกรมมีหน่วยงานไหนบ้าง"))
     buttons.append(button("พิธีมอบรางวัล", "พิธีมอบรางวัลจัดที่ไหนเมื่อไหร่"))
-    return Reply(_join("\n".join(lines), _sources(urls)), buttons)
+    return with_feedback(Reply(_join("\n".join(lines), _sources(urls)), buttons))
 
 
 def format_count(result) -> Reply:
@@ -215,9 +256,11 @@ def format_count(result) -> Reply:
         if result.kind:
             filters.append(f"ประเภท{KIND_TH.get(result.kind, result.kind)}")
         text = f"ผู้ได้รับรางวัล{' '.join(filters)} ที่มีรายชื่อ มี {result.count} หน่วยงานค่ะ"
-    return Reply(
-        _join(text, _sources(result.source_urls)),
-        [button("ดูรายชื่อ", "หน่วยงานไหนได้รางวัลรัฐบาลดิจิทัลบ้าง")],
+    return with_feedback(
+        Reply(
+            _join(text, _sources(result.source_urls)),
+            [button("ดูรายชื่อ", "หน่วยงานไหนได้รางวัลรัฐบาลดิจิทัลบ้าง")],
+        )
     )
 
 
@@ -232,12 +275,14 @@ def format_check(result) -> Reply:
             awards,
             _sources(a.source_url for a in result.awards),
         )
-        return Reply(
-            text,
-            [
-                button("ใครได้รางวัลอีกบ้าง", "หน่วยงานไหนได้รางวัลรัฐบาลดิจิทัลบ้าง"),
-                button("พิธีมอบรางวัล", "พิธีมอบรางวัลจัดที่ไหนเมื่อไหร่"),
-            ],
+        return with_feedback(
+            Reply(
+                text,
+                [
+                    button("ใครได้รางวัลอีกบ้าง", "หน่วยงานไหนได้รางวัลรัฐบาลดิจิทัลบ้าง"),
+                    button("พิธีมอบรางวัล", "พิธีมอบรางวัลจัดที่ไหนเมื่อไหร่"),
+                ],
+            )
         )
     if result.status == "not_winner":
         name = display_name(result.body)
@@ -247,7 +292,10 @@ def format_check(result) -> Reply:
         urls = []
         if result.body.kind == "province" and result.category_winners:
             names = " ".join(w.name_th for w in result.category_winners)
-            lines.append(f"จังหวัดที่ได้รับรางวัลระดับจังหวัดมี 5 จังหวัด ได้แก่ {names} ค่ะ")
+            lines.append(
+                f"จังหวัดที่ได้รับรางวัลระดับจังหวัดมี {len(result.category_winners)} "
+                f"จังหวัด ได้แก่ {names} ค่ะ"
+            )
             if result.category:
                 urls.append(result.category.source_url)
             urls.append("https://www.thaigov.go.th/news/contents/details/24149")
@@ -264,7 +312,9 @@ def format_check(result) -> Reply:
             buttons = [button("ใช่", "ใช่"), button("ไม่ใช่", "ไม่ใช่")]
         else:
             buttons = [button("ดูรายชื่อทั้งหมด", "หน่วยงานไหนได้รางวัลรัฐบาลดิจิทัลบ้าง")]
-        return Reply(_join("\n".join(lines), _sources(urls)), buttons)
+        reply = Reply(_join("\n".join(lines), _sources(urls)), buttons)
+        # a "หมายถึง … หรือไม่คะ" question is not an answer to rate
+        return reply if result.suggestion is not None else with_feedback(reply)
     # unknown
     q = result.query
     if result.suggestion is not None:
@@ -309,12 +359,15 @@ def format_licences(result) -> Reply:
         lines.append(result.note_th)
     if result.catalogue_note:
         lines.append(result.catalogue_note)
-    return Reply(
-        _join(
-            "\n".join(lines), _sources([result.source_url] if result.source_url else [])
-        ),
-        [
-            button("ขั้นตอนยื่นออนไลน์", "ขอใบอนุญาตผ่าน Biz Portal ทำยังไง"),
-            button("ติดตามสถานะคำขอ", "ติดตามสถานะคำขอใบอนุญาตยังไง"),
-        ],
+    return with_feedback(
+        Reply(
+            _join(
+                "\n".join(lines),
+                _sources([result.source_url] if result.source_url else []),
+            ),
+            [
+                button("ขั้นตอนยื่นออนไลน์", "ขอใบอนุญาตผ่าน Biz Portal ทำยังไง"),
+                button("ติดตามสถานะคำขอ", "ติดตามสถานะคำขอใบอนุญาตยังไง"),
+            ],
+        )
     )

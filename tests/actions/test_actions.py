@@ -221,3 +221,22 @@ def test_timeout_apologises(loaded, monkeypatch):
     msgs, _ = run(ActionAnswerFact(), tracker("สพร. คืออะไร", "ask_dga"))
     assert "ขออภัยค่ะ" in texts(msgs)
     assert common.settings.db_timeout_s() == pytest.approx(0.05)
+
+
+def test_partial_entity_is_rescued_by_the_text(loaded):
+    """The model may cut "เชียง" out of "เชียงราย"; the text still names it."""
+    msgs, slots = run(
+        ActionCheckWinner(),
+        tracker("จังหวัดเชียงรายได้รางวัลไหมคะ", "award_check", [("province", "เชียง")]),
+    )
+    assert "จังหวัดเชียงราย ไม่อยู่ในรายชื่อผู้ได้รับรางวัล" in texts(msgs)
+    assert slots["last_body"] == "chiang-rai"
+
+
+def test_unknown_name_is_named_in_the_reply(loaded):
+    msgs, _ = run(
+        ActionCheckWinner(),
+        tracker("กรมอวกาศได้รางวัลไหม", "award_check", [("body", "กรมอวกาศ")]),
+    )
+    assert "กรมอวกาศ" in texts(msgs)
+    assert "ได้รับรางวัลใน" not in texts(msgs)

@@ -13,6 +13,7 @@ from rasa.core.channels.channel import UserMessage
 
 from bot.channels.hygiene import REPLY_EMPTY, REPLY_NOT_TEXT
 from bot.channels.rest import SafeRestInput, SafeSocketIOInput, parse_rest_body
+from bot.channels.turns import REPLY_SYSTEM_ERROR
 from bot.privacy import ID_TOKEN
 
 
@@ -119,7 +120,8 @@ def test_rest_over_http(serve: Callable[..., Any]) -> None:
                 assert bot.received[-1].text == f"บัตร {ID_TOKEN}"
 
                 status, body = await _post(s, url, {"sender": "u1", "message": "boom"})
-                assert status == 200 and body == []
+                assert status == 200
+                assert body == [{"recipient_id": "u1", "text": REPLY_SYSTEM_ERROR}]
 
     asyncio.run(scenario())
 

@@ -3,26 +3,56 @@
 The model is trained once per run by scripts/test.sh (cached by a fingerprint
 of the data); these fixtures only start the servers on free loopback ports,
 with their own service database and tracker store in a temporary folder.
+
+The Rasa server uses the repository's credentials.yml and endpoints.yml (the
+tracker store comes from ``TRACKER_STORE_URL``, see bot/stores.py), and the
+LINE channel talks to a fake LINE API (`FakeLineApi`) on loopback.
+
+`servers` is one shared set of processes for the whole run, also when another
+test folder re-exports the fixture (tests/reliability/conftest.py does):
+every copy of the fixture gets the same `Servers`. Tests may stop, pause and
+restart its action server (`Servers.stop_actions` etc.) as long as they leave
+it running.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-MODEL = REPO / "models" / "current.tar.gz"
+# E2E_MODEL: run the whole-system tests on another model file (e.g. one
+# trained into a temp folder) without touching models/current.tar.gz.
+MODEL = Path(os.environ.get("E2E_MODEL") or REPO / "models" / "current.tar.gz")
+# Seconds Rasa waits for an action before the citizen gets the apology.
+E2E_ACTION_TIMEOUT_S = "8"
+# Settings of the developer's shell that must not leak into test servers.
+_ISOLATED_VARS = (
+    "TRACKER_STORE_URL",
+    "LOCK_STORE_URL",
+    "LOCK_STORE_KEY_PREFIX",
+    "RASA_API_TOKEN",
+    "RASA_ENABLE_API",
+)
 
 
 def free_port() -> int:
@@ -46,6 +76,69 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> 
     )
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL if the process is still there after `timeout`."""
+    if process.poll() is None:
+        try:
+            os.kill(process.pid, signal.SIGCONT)  # in case a test paused it
+        except ProcessLookupError:
+            pass
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+class FakeLineApi:
+    """LINE's reply/push API on loopback: records every call, answers 200."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self._cond = threading.Condition()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with fake._cond:
+                    fake.calls.append({"path": self.path, "body": body})
+                    fake._cond.notify_all()
+                payload = b"{}"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def wait_reply(self, reply_token: str, seconds: float = 90) -> list[str]:
+        """Texts LINE got for `reply_token` (waits for the background task)."""
+        deadline = time.monotonic() + seconds
+        with self._cond:
+            while True:
+                for call in self.calls:
+                    if call["body"].get("replyToken") == reply_token:
+                        return [m.get("text", "") for m in call["body"]["messages"]]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no LINE reply for {reply_token}")
+                self._cond.wait(left)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @dataclass
 class Servers:
     """The running bot: base URLs, environment and helpers to talk to it."""
@@ -55,6 +148,7 @@ class Servers:
     workdir: Path
     env: dict[str, str]
     processes: list[subprocess.Popen] = field(default_factory=list)
+    line_api: FakeLineApi | None = None
 
     def post(
         self, path: str, body: Any, headers: dict | None = None
@@ -84,96 +178,212 @@ class Servers:
         assert status == 200, replies
         return replies
 
+    # -- LINE ---------------------------------------------------------------
 
-def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    def line_post(self, body: bytes, signature: str | None = None) -> int:
+        """POSTs a raw body to the LINE webhook, signed unless `signature` given."""
+        if signature is None:
+            secret = self.env["LINE_CHANNEL_SECRET"].encode("utf-8")
+            digest = hmac.new(secret, body, hashlib.sha256).digest()
+            signature = base64.b64encode(digest).decode("ascii")
+        status, _ = self.post(
+            "/webhooks/line/webhook", body, {"X-Line-Signature": signature}
+        )
+        return status
+
+    def line_say(self, user_id: str, text: str) -> list[str]:
+        """A LINE text message from `user_id`; returns the texts replied to it."""
+        assert self.line_api is not None, "LINE talks to a real API here"
+        token = uuid.uuid4().hex
+        event = {
+            "type": "message",
+            "mode": "active",
+            "timestamp": int(time.time() * 1000),
+            "source": {"type": "user", "userId": user_id},
+            "webhookEventId": uuid.uuid4().hex,
+            "deliveryContext": {"isRedelivery": False},
+            "replyToken": token,
+            "message": {"id": uuid.uuid4().hex[:12], "type": "text", "text": text},
+        }
+        body = json.dumps({"destination": "Ubot", "events": [event]}).encode()
+        assert self.line_post(body) == 200
+        return self.line_api.wait_reply(token)
+
+    # -- the action server (tests may take it down; they must restore it) ----
+
+    @property
+    def action_port(self) -> int:
+        return int(self.action_url.rsplit(":", 1)[1])
+
+    @property
+    def actions(self) -> subprocess.Popen:
+        return self.processes[0]
+
+    def stop_actions(self) -> None:
+        """Stops the action server (Rasa keeps running)."""
+        stop_process(self.actions)
+
+    def start_actions(self, **env: str) -> None:
+        """(Re)starts the action server on its port, with `env` overrides."""
+        if self.actions.poll() is None:
+            self.stop_actions()
+        log = self.workdir / "actions.log"
+        with log.open("a") as out:
+            out.write(f"\n--- restarted with {sorted(env)} ---\n")
+        process = start_action_server(self.action_port, {**self.env, **env}, log)
+        self.processes[0] = process
+        wait_for(f"{self.action_url}/health", process, log, 90)
+
+    def pause_actions(self) -> None:
+        """Freezes the action server: it accepts connections, answers nothing."""
+        os.kill(self.actions.pid, signal.SIGSTOP)
+
+    def resume_actions(self) -> None:
+        os.kill(self.actions.pid, signal.SIGCONT)
+
+    def restart_rasa(self) -> None:
+        """Stops the Rasa server and starts it again on the same port and stores."""
+        stop_process(self.processes[1])
+        log = self.workdir / "rasa.log"
+        port = int(self.rasa_url.rsplit(":", 1)[1])
+        process = start(rasa_command(port), self.env, log, mode="a")
+        self.processes[1] = process
+        wait_for(f"{self.rasa_url}/webhooks/rest/", process, log, 240)
+
+    def log_files(self) -> list[Path]:
+        return sorted(self.workdir.glob("*.log"))
+
+
+def start(
+    cmd: list[str], env: dict[str, str], log: Path, mode: str = "w"
+) -> subprocess.Popen:
     return subprocess.Popen(
         cmd,
         cwd=REPO,
         env=env,
-        stdout=log.open("w"),
+        stdout=log.open(mode),
         stderr=subprocess.STDOUT,
     )
 
 
-@pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+def start_action_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`python -m rasa_sdk` on 127.0.0.1:`port`, appending to `log`."""
+    return start(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        {"SANIC_HOST": "127.0.0.1", **env},
+        log,
+        mode="a",
+    )
+
+
+def rasa_command(port: int, endpoints: Path | None = None, *extra: str) -> list[str]:
+    """`rasa run` on 127.0.0.1:`port` with the repo's credentials and endpoints."""
+    return [
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(MODEL),
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--credentials",
+        str(REPO / "credentials.yml"),
+        "--endpoints",
+        str(endpoints or REPO / "endpoints.yml"),
+        *extra,
+    ]
+
+
+def base_env(workdir: Path) -> dict[str, str]:
+    """Environment of the test servers: service DB and tracker store in `workdir`."""
+    env = {k: v for k, v in os.environ.items() if k not in _ISOLATED_VARS}
+    env.update(
+        {
+            "PYTHONPATH": str(REPO),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}",
+            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            "SANIC_HOST": "127.0.0.1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "ACTION_TIMEOUT_S": E2E_ACTION_TIMEOUT_S,
+        }
+    )
+    return env
+
+
+@contextmanager
+def running_servers(workdir: Path) -> Iterator[Servers]:
+    """An action server and a Rasa server with their own DBs in `workdir`."""
     if not MODEL.exists():
         pytest.fail("No trained model: run the tests with `bash scripts/test.sh`.")
-    workdir = tmp_path_factory.mktemp("bot")
-    rasa_port, action_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "SANIC_HOST": "127.0.0.1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    env.update(extra_env(workdir))
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
-        "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
-        f"  db: {workdir / 'tracker.db'}\n",
-        encoding="utf-8",
-    )
-    subprocess.run(
-        [sys.executable, "-m", "bot.content.importer"], cwd=REPO, env=env, check=True
-    )
-    result = Servers(
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
-        action_url=f"http://127.0.0.1:{action_port}",
-        workdir=workdir,
-        env=env,
-    )
-    actions = start(
-        [
-            sys.executable,
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(action_port),
-        ],
-        env,
-        workdir / "actions.log",
-    )
-    result.processes.append(actions)
-    rasa = start(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "run",
-            "--model",
-            str(MODEL),
-            "--port",
-            str(rasa_port),
-            "--interface",
-            "127.0.0.1",
-            "--credentials",
-            str(REPO / "credentials.yml"),
-            "--endpoints",
-            str(endpoints),
-        ],
-        env,
-        workdir / "rasa.log",
-    )
-    result.processes.append(rasa)
-    try:
-        wait_for(f"{result.action_url}/health", actions, workdir / "actions.log", 90)
+    with ExitStack() as stack:
+        line_api = None
+        if not os.environ.get("E2E_LINE_API"):
+            line_api = FakeLineApi()
+            stack.callback(line_api.close)
+        rasa_port, action_port = free_port(), free_port()
+        env = base_env(workdir)
+        env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
+        env.update(extra_env(workdir))
+        if line_api is not None:
+            env["LINE_API_BASE_URL"] = line_api.url
+        subprocess.run(
+            [sys.executable, "-m", "bot.content.importer"],
+            cwd=REPO,
+            env=env,
+            check=True,
+        )
+        result = Servers(
+            rasa_url=f"http://127.0.0.1:{rasa_port}",
+            action_url=f"http://127.0.0.1:{action_port}",
+            workdir=workdir,
+            env=env,
+            line_api=line_api,
+        )
+
+        def stop_all() -> None:
+            for process in result.processes:
+                stop_process(process)
+
+        stack.callback(stop_all)
+        result.processes.append(
+            start_action_server(action_port, env, workdir / "actions.log")
+        )
+        rasa = start(rasa_command(rasa_port), env, workdir / "rasa.log")
+        result.processes.append(rasa)
+        actions_log = workdir / "actions.log"
+        wait_for(f"{result.action_url}/health", result.actions, actions_log, 90)
         wait_for(f"{result.rasa_url}/webhooks/rest/", rasa, workdir / "rasa.log", 240)
         yield result
+
+
+@pytest.fixture(scope="session")
+def servers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Servers]:
+    # One set of servers per run, however many folders re-export this fixture
+    # (and under whichever module name pytest imported this file): the shared
+    # state lives on the pytest session.
+    shared = request.session.__dict__.setdefault(
+        "_e2e_servers", {"users": 0, "stack": None, "servers": None}
+    )
+    if shared["servers"] is None:
+        stack = ExitStack()
+        shared["servers"] = stack.enter_context(
+            running_servers(tmp_path_factory.mktemp("bot"))
+        )
+        shared["stack"] = stack
+    shared["users"] += 1
+    try:
+        yield shared["servers"]
     finally:
-        for process in result.processes:
-            process.terminate()
-        for process in result.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        shared["users"] -= 1
+        if shared["users"] == 0:
+            stack, shared["stack"], shared["servers"] = shared["stack"], None, None
+            stack.close()
 
 
 def extra_env(workdir: Path) -> dict[str, str]:

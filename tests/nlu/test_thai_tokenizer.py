@@ -130,3 +130,18 @@ def test_project_dictionary_folder_is_read() -> None:
     words = read_dictionary(str(REPO / "bot" / "nlu" / "dictionary"))
     assert "Biz Portal" in words
     assert not any(word.startswith("#") for word in words)
+
+
+def test_domain_term_is_repaired_when_newmm_splits_it_across_a_word(
+    storage: LocalModelStorage, tmp_path: Path
+) -> None:
+    words = tmp_path / "words.txt"
+    words.write_text("เชียงราย\nบัตรประชาชน\nซีร็อกซ์บัตร\n", encoding="utf-8")
+    tokenizer = make_tokenizer(storage, str(words))
+    # newmm alone may give "เชียง" + "รายได้" (a tie it breaks either way).
+    assert [t for t, _, _ in texts_and_offsets(tokenizer, "เชียงรายได้รางวัลไหม")][
+        :2
+    ] == ["เชียงราย", "ได้"]
+    # A repair never cuts another domain term.
+    tokens = [t for t, _, _ in texts_and_offsets(tokenizer, "ขอซีร็อกซ์บัตรประชาชน")]
+    assert "ซีร็อกซ์บัตร" in tokens or "บัตรประชาชน" in tokens

@@ -1,0 +1,65 @@
+"""action_record_unanswered (rule: nlu_fallback) and the low-confidence hook
+SafeAction.run calls: store what the bot could not answer well, for staff to
+review with ``python -m bot.admin unanswered``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import insights, settings
+from bot.content import repository
+
+logger = logging.getLogger(__name__)
+
+
+async def record(tracker: Tracker, reason: str) -> bool:
+    """Store the latest message as unanswered. Never raises: a failure to
+    record must not cost the citizen the reply."""
+    data = insights.unanswered_record(
+        tracker.latest_message or {},
+        reason,
+        tracker.get_latest_input_channel(),
+        tracker.sender_id,
+    )
+    if data is None:
+        return False
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(repository.record_unanswered, **data),
+            timeout=settings.db_timeout_s(),
+        )
+    except Exception as exc:  # any DB problem: log and go on
+        logger.warning(
+            "Could not record an unanswered question (%s). Check DATABASE_URL and "
+            "run `python -m bot.content.importer` to create the tables.",
+            exc,
+        )
+        return False
+
+
+async def record_low_confidence(tracker: Tracker) -> None:
+    """Called after every answer: records it when the intent was uncertain."""
+    if insights.is_low_confidence(tracker.latest_message or {}):
+        await record(tracker, "low_confidence")
+
+
+class ActionRecordUnanswered(Action):
+    """Records the message, then answers exactly like ``utter_default``."""
+
+    def name(self) -> Text:
+        return "action_record_unanswered"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
+        await record(tracker, "fallback")
+        dispatcher.utter_message(response="utter_default")
+        return []

@@ -1,0 +1,431 @@
+"""``python -m bot.admin <command>``: the staff command line (help in Thai and
+English). Exit code 0 = done, 1 = ``validate`` found problems, 2 = bad input or
+a failed step (nothing was changed)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from bot.admin import content, facts, nlu, ops, review, transfer
+from bot.admin.errors import AdminError
+from bot.admin.paths import Paths
+from bot.admin.validate import validate
+
+DESCRIPTION = """\
+เครื่องมือสำหรับเจ้าหน้าที่: แก้คำตอบและข้อมูลของบอต ดูคำถามที่บอตตอบไม่ได้ สอนบอต ฝึกโมเดล
+Staff tools: change the bot's answers and facts, review what it could not answer,
+teach it, train and reload. Guide (Thai): docs/staff_guide.md"""
+
+EPILOG = """\
+ตัวอย่าง / examples:
+  python -m bot.admin list answers
+  python -m bot.admin edit answer bizportal_contact --replace "1301" "1302"
+  python -m bot.admin alias add mea "ไฟฟ้านครหลวงฯ"
+  python -m bot.admin unanswered
+  python -m bot.admin teach "ต่อใบอนุญาตร้านอาหารยังไง" bizportal_lifecycle
+  python -m bot.admin train && python -m bot.admin reload"""
+
+
+def _common(parser: argparse.ArgumentParser, default) -> None:
+    g = parser.add_argument_group("ที่เก็บข้อมูล / where data lives")
+    g.add_argument("--root", default=default, help="โฟลเดอร์โปรเจกต์ / project folder")
+    g.add_argument(
+        "--content-dir",
+        default=default,
+        help="โฟลเดอร์ข้อมูลเนื้อหา / content folder (default data/content)",
+    )
+    g.add_argument(
+        "--nlu-dir",
+        default=default,
+        help="โฟลเดอร์ข้อมูลฝึก NLU / NLU folder (default data/nlu)",
+    )
+    g.add_argument("--domain", default=default, help="domain.yml")
+    g.add_argument(
+        "--url",
+        default=default,
+        help="ฐานข้อมูล / DB URL (default $DATABASE_URL or var/service.db)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.admin",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(parser, None)
+    common = argparse.ArgumentParser(add_help=False)
+    _common(common, argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="<command>")
+    sub.required = True
+
+    def add(name: str, help_text: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, help=help_text, description=help_text, parents=[common], **kw
+        )
+
+    p = add(
+        "list", "แสดงรายการ / list answers, bodies, provinces, awards, facts, intents"
+    )
+    p.add_argument(
+        "what", choices=["answers", "bodies", "provinces", "awards", "facts", "intents"]
+    )
+
+    p = add("show", "ดูรายละเอียดของรหัสหนึ่ง / show everything under a key")
+    p.add_argument("key", help="รหัส เช่น bizportal_contact, mea, province / a key")
+
+    p = add("edit", "แก้คำตอบ / edit an answer")
+    esub = p.add_subparsers(dest="target", metavar="answer")
+    esub.required = True
+    pa = esub.add_parser(
+        "answer", help="แก้ข้อความคำตอบ / edit an answer's text", parents=[common]
+    )
+    pa.add_argument("key", help="รหัสคำตอบ (ชื่อ intent) / answer key (intent name)")
+    src = pa.add_mutually_exclusive_group()
+    src.add_argument(
+        "--text",
+        help="ข้อความใหม่ทั้งหมด (\\n = ขึ้นบรรทัดใหม่) / the whole new text (\\n = new line)",
+    )
+    src.add_argument(
+        "--from-file", help="อ่านข้อความใหม่จากไฟล์ (UTF-8) / read the new text from a file"
+    )
+    src.add_argument(
+        "--replace",
+        nargs=2,
+        metavar=("OLD", "NEW"),
+        help="แทนที่บางส่วน เช่น เบอร์โทร / replace part of the text",
+    )
+    pa.add_argument("--confidence", help="HIGH | MED-HIGH | MED | LOW-MED")
+
+    p = add("set-fact", "แก้ข้อเท็จจริงหนึ่งค่า / set one fact (see `list facts`)")
+    p.add_argument(
+        "fact", help="เช่น category.province.count, document.id-card-copy.nocopy"
+    )
+    p.add_argument("value", nargs="?", help="ค่าใหม่ / the new value")
+    p.add_argument(
+        "--clear", action="store_true", help="ลบค่า (ช่องที่ไม่บังคับ) / remove the value"
+    )
+
+    p = add("alias", "เพิ่ม/ลบชื่อเรียกของหน่วยงานหรือจังหวัด / add or remove an alias")
+    asub = p.add_subparsers(dest="action", metavar="add|remove")
+    asub.required = True
+    for action in ("add", "remove"):
+        pa = asub.add_parser(
+            action,
+            help="เพิ่ม / add" if action == "add" else "ลบ / remove",
+            parents=[common],
+        )
+        pa.add_argument("body", help="รหัสหรือชื่อหน่วยงาน/จังหวัด / body key or name")
+        pa.add_argument("alias", help="ชื่อเรียก / the alias")
+
+    p = add("award", "เพิ่ม/ลบผู้ได้รับรางวัล / add or remove an award recipient")
+    wsub = p.add_subparsers(dest="action", metavar="add|remove")
+    wsub.required = True
+    pa = wsub.add_parser("add", help="เพิ่ม / add", parents=[common])
+    pa.add_argument("category", help="department | province | nocopy")
+    pa.add_argument("recipient", help="รหัสหรือชื่อหน่วยงาน/จังหวัด / body key or name")
+    pa.add_argument("--source", required=True, help="ลิงก์ที่มา https:// / source URL")
+    pa.add_argument("--confidence", help="HIGH | MED-HIGH | MED | LOW-MED")
+    pa = wsub.add_parser("remove", help="ลบ / remove", parents=[common])
+    pa.add_argument("category")
+    pa.add_argument("recipient")
+
+    p = add("export", "ส่งออกข้อมูลเนื้อหา / export the content")
+    p.add_argument("--format", choices=["yaml", "csv"], required=True)
+    p.add_argument("--out", required=True, help="โฟลเดอร์ปลายทาง / output folder")
+
+    p = add("import", "นำเข้าข้อมูลเนื้อหา (ตรวจก่อนทุกครั้ง) / import content (validated)")
+    p.add_argument("--format", choices=["yaml", "csv"], required=True)
+    p.add_argument("folder", help="โฟลเดอร์ที่มีไฟล์ / folder with the files")
+
+    p = add(
+        "validate",
+        "ตรวจข้อมูลฝึกและเนื้อหา (file:line: ปัญหา) / check training data and content",
+    )
+    p.add_argument(
+        "--no-rasa",
+        action="store_true",
+        help="ข้าม rasa data validate (เร็วขึ้น) / skip rasa data validate",
+    )
+
+    add("train", "ฝึกโมเดลถ้าข้อมูลเปลี่ยน / export lookups, check, train if changed")
+
+    p = add(
+        "reload",
+        "ให้บอตที่ทำงานอยู่ใช้โมเดลใหม่ (เริ่ม Rasa ใหม่ บทสนทนาไม่หาย) / "
+        "restart the running bot on the new model (conversations kept)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="เริ่มใหม่แม้โมเดลไม่เปลี่ยน / restart anyway"
+    )
+
+    p = add("unanswered", "คำถามที่บอตตอบไม่ได้ จัดกลุ่ม / unanswered questions, grouped")
+    p.add_argument(
+        "--all", action="store_true", help="รวมที่สอนแล้ว / include taught ones"
+    )
+    p.add_argument("--days", type=int, help="เฉพาะ N วันล่าสุด / last N days only")
+    p.add_argument("--limit", type=int, default=30, help="จำนวนกลุ่ม / groups shown")
+
+    p = add("teach", "สอนประโยคตัวอย่างให้ intent / add an example to an intent")
+    p.add_argument("text", help="ประโยค / the example sentence")
+    p.add_argument("intent", help="ชื่อ intent / intent name")
+
+    p = add("intent", "เพิ่ม intent ใหม่พร้อมคำตอบ / add a new intent with a response")
+    isub = p.add_subparsers(dest="action", metavar="add")
+    isub.required = True
+    pa = isub.add_parser("add", help="เพิ่ม / add", parents=[common])
+    pa.add_argument("name", help="ชื่อ intent เช่น ask_opening_hours / intent name")
+    pa.add_argument(
+        "--examples-file",
+        required=True,
+        help="ไฟล์ตัวอย่าง บรรทัดละประโยค อย่างน้อย 25 / one example per line, >= 25",
+    )
+    pa.add_argument("--response", required=True, help="คำตอบภาษาไทย / the Thai reply")
+    pa.add_argument(
+        "--nlu-file", default="staff.yml", help="ไฟล์ใน data/nlu / file in data/nlu"
+    )
+    pa.add_argument(
+        "--rules-file",
+        default="staff.yml",
+        help="ไฟล์ใน data/rules / file in data/rules",
+    )
+
+    p = add("report", "คะแนน 👍/👎 ต่อ intent และคำถามค้าง / ratings and unanswered")
+    p.add_argument("--days", type=int, help="เฉพาะ N วันล่าสุด / last N days only")
+    return parser
+
+
+def _paths(args: argparse.Namespace) -> Paths:
+    return Paths.make(
+        getattr(args, "root", None),
+        getattr(args, "content_dir", None),
+        getattr(args, "nlu_dir", None),
+        getattr(args, "domain", None),
+        getattr(args, "url", None),
+    )
+
+
+def _print_result(result: content.Result) -> None:
+    print(result.message_th)
+    print(result.message_en)
+    for w in result.warnings:
+        print(w)
+
+
+def _read_file(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AdminError(
+            f"อ่านไฟล์ {path} ไม่ได้ (ต้องเป็น UTF-8)",
+            f"cannot read {path} (must be UTF-8): {exc}",
+        ) from None
+
+
+def cmd_list(args, paths: Paths) -> int:
+    rows: List[str]
+    if args.what == "answers":
+        rows = content.list_answers(paths)
+    elif args.what in ("bodies", "provinces"):
+        rows = content.list_bodies(paths, provinces=args.what == "provinces")
+    elif args.what == "awards":
+        rows = content.list_awards(paths)
+    elif args.what == "facts":
+        rows = facts.list_facts(paths)
+    else:
+        rows = [f"{name}\t{n}\t{files}" for name, n, files in nlu.intent_summary(paths)]
+    print("\n".join(rows))
+    return 0
+
+
+def cmd_show(args, paths: Paths) -> int:
+    print("\n".join(content.show(paths, args.key)))
+    return 0
+
+
+def cmd_edit(args, paths: Paths) -> int:
+    text = args.text.replace("\\n", "\n") if args.text is not None else None
+    if args.from_file:
+        text = _read_file(args.from_file)
+    replace = tuple(args.replace) if args.replace else None
+    _print_result(content.edit_answer(paths, args.key, text, replace, args.confidence))
+    return 0
+
+
+def cmd_set_fact(args, paths: Paths) -> int:
+    if args.clear and args.value is not None:
+        raise AdminError(
+            "ใช้ค่าใหม่หรือ --clear อย่างใดอย่างหนึ่ง", "give a value or --clear, not both"
+        )
+    _print_result(facts.set_fact(paths, args.fact, args.value, args.clear))
+    return 0
+
+
+def cmd_alias(args, paths: Paths) -> int:
+    fn = content.alias_add if args.action == "add" else content.alias_remove
+    _print_result(fn(paths, args.body, args.alias))
+    return 0
+
+
+def cmd_award(args, paths: Paths) -> int:
+    if args.action == "add":
+        result = content.award_add(
+            paths, args.category, args.recipient, args.source, args.confidence
+        )
+    else:
+        result = content.award_remove(paths, args.category, args.recipient)
+    _print_result(result)
+    return 0
+
+
+def cmd_export(args, paths: Paths) -> int:
+    out = Path(args.out)
+    if args.format == "csv":
+        written = transfer.export_csv(paths, out)
+    else:
+        written = transfer.export_yaml(paths, out)
+    print(f"ส่งออก {len(written)} ไฟล์ไปที่ {out} / exported {len(written)} files to {out}")
+    return 0
+
+
+def cmd_import(args, paths: Paths) -> int:
+    folder = Path(args.folder)
+    if args.format == "csv":
+        result = transfer.import_csv(paths, folder)
+    else:
+        result = transfer.import_yaml(paths, folder)
+    _print_result(result)
+    return 0
+
+
+def cmd_validate(args, paths: Paths) -> int:
+    report = validate(paths, with_rasa=not args.no_rasa)
+    for line in report.rasa_messages:
+        print(line)
+    for line in report.problems:
+        print(line)
+    if report.problems:
+        print(
+            f"พบ {len(report.problems)} ปัญหา / {len(report.problems)} problems found",
+            file=sys.stderr,
+        )
+        return 1
+    print("ผ่านทุกข้อ / all checks passed")
+    return 0
+
+
+def cmd_train(args, paths: Paths) -> int:
+    trained = ops.train(paths)
+    if trained:
+        print("ฝึกโมเดลใหม่แล้ว ต่อไปสั่ง reload / new model trained; now run reload")
+    else:
+        print("ข้อมูลไม่เปลี่ยน ใช้โมเดลเดิม / data unchanged; the model is up to date")
+    return 0
+
+
+def cmd_reload(args, paths: Paths) -> int:
+    print(
+        "กำลังเริ่ม Rasa ใหม่ถ้าโมเดลเปลี่ยน บอตจะหยุดตอบราว 30-60 วินาที บทสนทนาไม่หาย / "
+        "restarting Rasa if the model changed; the bot pauses for about 30-60 s, "
+        "conversations are kept"
+    )
+    outcome = ops.reload(paths, force=args.force)
+    if outcome == "restarted":
+        print("บอตใช้โมเดลใหม่แล้ว / the bot now runs the new model")
+    else:
+        print(
+            "โมเดลไม่เปลี่ยน บอตใช้โมเดลล่าสุดอยู่แล้ว (ใช้ --force เพื่อเริ่มใหม่) / "
+            "model unchanged; the bot already runs it (--force restarts anyway)"
+        )
+    return 0
+
+
+def cmd_unanswered(args, paths: Paths) -> int:
+    print(
+        "\n".join(
+            review.unanswered_lines(paths.url, args.all, args.days, max(args.limit, 1))
+        )
+    )
+    return 0
+
+
+def cmd_teach(args, paths: Paths) -> int:
+    result = nlu.teach(paths, args.text, args.intent)
+    if result.added:
+        print(
+            f"เพิ่มตัวอย่างใน {result.file}:{result.line} แล้ว / example added at "
+            f"{result.file}:{result.line}"
+        )
+    else:
+        print("ตัวอย่างนี้มีอยู่แล้ว / the example was already there")
+    print(
+        f"ทำเครื่องหมายสอนแล้ว {result.marked} ข้อความ / {result.marked} unanswered "
+        "questions marked as taught"
+    )
+    if result.warning:
+        print(result.warning)
+    print("ต่อไป / next: make train && make reload")
+    return 0
+
+
+def cmd_intent(args, paths: Paths) -> int:
+    examples = _read_file(args.examples_file).splitlines()
+    new = nlu.NewIntent(
+        name=args.name,
+        examples=examples,
+        response=args.response,
+        nlu_file=paths.nlu_dir / Path(args.nlu_file).name,
+        rules_file=paths.nlu_dir.parent / "rules" / Path(args.rules_file).name,
+    )
+    written = nlu.add_intent(paths, new)
+    print(f"เพิ่ม intent {args.name} แล้ว / intent {args.name} added:")
+    for path in written:
+        print(f"  {path}")
+    print("ต่อไป / next: python -m bot.admin validate && make train && make reload")
+    return 0
+
+
+def cmd_report(args, paths: Paths) -> int:
+    print("\n".join(review.report_lines(paths.url, args.days)))
+    return 0
+
+
+COMMANDS: Dict[str, Callable[[argparse.Namespace, Paths], int]] = {
+    "list": cmd_list,
+    "show": cmd_show,
+    "edit": cmd_edit,
+    "set-fact": cmd_set_fact,
+    "alias": cmd_alias,
+    "award": cmd_award,
+    "export": cmd_export,
+    "import": cmd_import,
+    "validate": cmd_validate,
+    "train": cmd_train,
+    "reload": cmd_reload,
+    "unanswered": cmd_unanswered,
+    "teach": cmd_teach,
+    "intent": cmd_intent,
+    "report": cmd_report,
+}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    if hasattr(signal, "SIGPIPE"):  # `... | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if (
+        hasattr(sys.stdout, "reconfigure")
+        and (sys.stdout.encoding or "").lower() != "utf-8"
+    ):
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+        sys.stderr.reconfigure(encoding="utf-8", errors="replace")
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, _paths(args))
+    except AdminError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 2

@@ -1,0 +1,154 @@
+"""``train`` and ``reload``: get NLU changes into the running bot.
+
+train
+    regenerates the NLU lookups and tokenizer dictionary from data/content
+    (``nlu_export``), runs the project checks, then trains only when the
+    training data changed (``ensure_model`` in scripts/lib.sh: fingerprint of
+    config, domain, data and NLU code; the model goes to models/current.tar.gz).
+
+reload
+    restarts the Rasa server when its model (or settings) changed, and the
+    action server when the action code changed (``start_action_server`` /
+    ``start_rasa_server`` in scripts/lib.sh; ``--force`` restarts Rasa anyway).
+    Conversations are not lost: they live in the SQL tracker store (var/tracker.db
+    or $TRACKER_STORE_URL), which the new server reads. While Rasa restarts
+    (about 30-60 seconds) the bot does not answer; reload at a quiet time.
+    We chose a restart over Rasa's ``PUT /model`` API because that API must
+    stay off unless $RASA_API_TOKEN is set (see scripts/lib.sh), and a restart
+    works on every installation.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Callable, List, Optional
+
+from bot.admin.errors import AdminError
+from bot.admin.paths import Paths
+from bot.admin.validate import validate
+from bot.admin.yamlio import atomic_write
+from bot.content import nlu_export
+from bot.content.importer import ContentError, load_content
+
+Echo = Callable[[str], None]
+
+RELOAD_SCRIPT = r"""
+set -euo pipefail
+source scripts/lib.sh
+mkdir -p "$RUN_DIR"
+if ! pid_alive "$RUN_DIR/rasa.pid"; then
+    echo "@@NOT_RUNNING"
+    exit 3
+fi
+before=$(cat "$RUN_DIR/rasa.pid")
+start_action_server
+if [ "${ADMIN_FORCE_RELOAD:-0}" = 1 ]; then
+    log "Restarting the Rasa server (--force)"
+    stop_pid "$RUN_DIR/rasa.pid"
+fi
+start_rasa_server
+after=$(cat "$RUN_DIR/rasa.pid")
+if [ "$before" = "$after" ]; then echo "@@UNCHANGED"; else echo "@@RESTARTED"; fi
+"""
+
+
+def _run(script: str, paths: Paths, echo: Echo, env: Optional[dict] = None) -> tuple:
+    """Run a bash script from the project root, echoing its output lines
+    (except @@markers). Returns (exit code, markers)."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.Popen(
+        ["bash", "-c", script],
+        cwd=paths.root,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    markers: List[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        line = line.rstrip("\n")
+        if line.startswith("@@"):
+            markers.append(line[2:])
+        else:
+            echo(line)
+    return proc.wait(), markers
+
+
+def export_nlu(paths: Paths) -> List[str]:
+    """Write the generated lookups and tokenizer dictionary; returns the files
+    that changed."""
+    try:
+        bundle = load_content(paths.content_dir)
+        outputs = {
+            paths.lookups: nlu_export.render_lookups(bundle),
+            paths.custom_words: nlu_export.render_custom_words(bundle),
+        }
+    except ContentError as exc:
+        raise AdminError(
+            "ข้อมูลใน data/content ไม่ถูกต้อง แก้ไฟล์ที่ระบุก่อน",
+            f"data/content is invalid; fix the file named: {exc}",
+        ) from None
+    changed = []
+    for path, text in outputs.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, text)
+            changed.append(str(path))
+    return changed
+
+
+def train(paths: Paths, echo: Echo = print) -> bool:
+    """nlu_export, project checks, then ``ensure_model``. Returns True when a
+    new model was trained."""
+    for path in export_nlu(paths):
+        echo(f"อัปเดต / updated {path}")
+    report = validate(paths, with_rasa=False)
+    if report.problems:
+        raise AdminError(
+            "ข้อมูลฝึกยังมีปัญหา แก้ตามรายการก่อนแล้วสั่ง train ใหม่",
+            "the training data has problems; fix them and run train again",
+            report.problems,
+        )
+    echo(
+        "ตรวจข้อมูลผ่าน กำลังฝึกโมเดลถ้าข้อมูลเปลี่ยน (ราว 5 นาที) / checks passed; "
+        "training if the data changed (about 5 minutes)"
+    )
+    lines: List[str] = []
+
+    def keep(line: str) -> None:
+        lines.append(line)
+        echo(line)
+
+    code, _ = _run(
+        'set -euo pipefail; source scripts/lib.sh; mkdir -p "$MODEL_DIR"; ensure_model',
+        paths,
+        keep,
+    )
+    if code != 0:
+        raise AdminError(
+            "ฝึกโมเดลไม่สำเร็จ อ่านข้อความด้านบน",
+            f"training failed (exit {code}); read the messages above",
+        )
+    return any("Training the model" in line for line in lines)
+
+
+def reload(paths: Paths, force: bool = False, echo: Echo = print) -> str:
+    """Put the current model into the running bot; returns 'restarted' or
+    'unchanged'."""
+    code, markers = _run(
+        RELOAD_SCRIPT, paths, echo, {"ADMIN_FORCE_RELOAD": "1" if force else "0"}
+    )
+    if "NOT_RUNNING" in markers:
+        raise AdminError(
+            "บอตยังไม่ได้ทำงาน เริ่มด้วย make run (หรือ bash scripts/run.sh)",
+            "the bot is not running; start it with `make run` (bash scripts/run.sh)",
+        )
+    if code != 0:
+        raise AdminError(
+            "เริ่มบอตใหม่ไม่สำเร็จ อ่านข้อความด้านบนและ .run/rasa.log",
+            f"restarting failed (exit {code}); read the messages above and "
+            ".run/rasa.log",
+        )
+    return "restarted" if "RESTARTED" in markers else "unchanged"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs every benchmark once and rewrites the generated part of
+# docs/benchmarks.md (between <!-- bench:start --> and <!-- bench:end -->).
+# Separate from scripts/test.sh: it takes about 45 minutes on 2 cores.
+#
+#   bash scripts/bench.sh            (or: make bench)
+#
+# Knobs: TRUEVOICE_EPOCHS (DIET epochs on truevoice-intent, default 10),
+# BENCH_RESULTS (raw JSON, default .run/bench), BENCH_PROFILE_S (py-spy
+# seconds, default 20). Never touches models/current.tar.gz: the bot's model
+# is trained into a temporary folder; servers run on free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+mkdir -p "$RUN_DIR" var
+
+RESULTS="${BENCH_RESULTS:-$RUN_DIR/bench}"
+EPOCHS="${TRUEVOICE_EPOCHS:-10}"
+PROFILE_S="${BENCH_PROFILE_S:-20}"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+bench_start=$(now)
+ensure_venv
+ensure_content
+"$PY" -m bench.report machine > "$RESULTS/machine.json"
+
+log "Training cost: full training into a temporary folder (fresh Rasa cache)"
+# ensure_model trains only when the fingerprint differs; an empty folder and an
+# empty cache make this a full training. The second call finds the data unchanged.
+MODEL_DIR="$WORK/models"
+MODEL_FILE="$MODEL_DIR/current.tar.gz"
+export RASA_CACHE_DIRECTORY="$WORK/rasa-cache"
+t=$(now)
+ensure_model
+full_train_s=$(since "$t")
+t=$(now)
+ensure_model
+unchanged_s=$(since "$t")
+unset RASA_CACHE_DIRECTORY
+printf '{"full_train_s": %s, "unchanged_s": %s}\n' "$full_train_s" "$unchanged_s" \
+    > "$RESULTS/training.json"
+
+log "This bot's NLU on tests/nlu_heldout/heldout.yml"
+"$PY" -m bench.nlu_heldout --model "$MODEL_FILE" --json "$RESULTS/heldout.json" \
+    > "$RESULTS/heldout.log" 2>&1 || die "bench.nlu_heldout failed; see $RESULTS/heldout.log"
+
+log "Serving speed and cost: this bot, then stock Rasa (rasa init)"
+"$PY" -m bench.serving --model "$MODEL_FILE" --profile "$PROFILE_S" \
+    --profile-dir "$RESULTS/profile" --json "$RESULTS/serving.json" \
+    > "$RESULTS/serving.log" 2>&1 || die "bench.serving failed; see $RESULTS/serving.log"
+
+log "Thai NLU on truevoice-intent ($EPOCHS DIET epochs) and the TF-IDF+SVM baseline"
+"$PY" -m bench.truevoice --epochs "$EPOCHS" --json "$RESULTS/truevoice.json" \
+    > "$RESULTS/truevoice.log" 2>&1 || die "bench.truevoice failed; see $RESULTS/truevoice.log"
+
+total_s=$(since "$bench_start")
+"$PY" - "$RESULTS/timing.json" "$total_s" "$EPOCHS" <<'PY'
+import json, os, sys
+path, total, epochs = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+json.dump({"total_s": total, "truevoice_epochs": epochs,
+           "loadavg_end": os.getloadavg()}, open(path, "w"))
+PY
+"$PY" -m bench.report write --results "$RESULTS"
+log "Done in $(awk -v s="$total_s" 'BEGIN { printf "%d min", s / 60 }'); raw results in $RESULTS"

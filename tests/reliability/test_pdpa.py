@@ -1,0 +1,126 @@
+"""Personal data (PDPA): national ID numbers, phone numbers and e-mails that a
+citizen types are masked before anything is stored.
+
+A conversation full of them goes through REST (also in the metadata), LINE and
+socket.io of the running bot; then every byte the bot stored is scanned: the
+tracker store's SQLite file, the Rasa and action server logs, and the service
+database (which holds the unanswered-questions table). No raw value may
+appear, in any of the ways it was written; the masks must.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bot.privacy import EMAIL_TOKEN, ID_TOKEN, PHONE_TOKEN
+from tests.reliability.conftest import (
+    Servers,
+    socketio_first_reply,
+    sqlite_path,
+    user_texts,
+)
+
+pytestmark = pytest.mark.e2e
+
+# Valid checksums (bot.privacy.is_valid_thai_id); unusual enough not to occur
+# anywhere by chance.
+NATIONAL_IDS = ["3560123456789", "1709900451238"]
+MOBILES = ["0897654321", "0619988776"]
+EMAILS = ["somsri.rakthai@example.org", "k.wanchai+bot@mail.example.co.th"]
+
+REST_MESSAGES = [
+    "เลขบัตรประชาชน 3-5601-23456-78-9 ยังต้องถ่ายสำเนาบัตรไหมคะ",
+    "ฝากเบอร์ 089-765-4321 กับอีเมล somsri.rakthai@example.org ไว้นะ ช่วยติดต่อกลับด้วย",
+    "บัตร 3560123456789 เบอร์ +66 89 765 4321 จังหวัดลำพูนได้รางวัลไหม",
+]
+LINE_MESSAGES = [
+    "เลขบัตร 1 7099 00451 23 8 ต้องใช้สำเนาไหมคะ",
+    "โทรหาฉันที่ 061-998-8776 หรือ k.wanchai+bot@mail.example.co.th",
+]
+METADATA = {"contact": {"phone": "089-765-4321", "id": NATIONAL_IDS[0]}}
+SOCKET_MESSAGE = "บัตรประชาชนเลข 1709900451238 โทร 0619988776"
+
+
+def raw_forms() -> list[str]:
+    """Every way the values were written, and their bare digits."""
+    forms = set(NATIONAL_IDS + MOBILES + EMAILS)
+    for message in REST_MESSAGES + LINE_MESSAGES + [SOCKET_MESSAGE]:
+        forms.update(re.findall(r"\+?\d[\d -]{8,}\d", message))
+    forms.update(f"{m[:3]}-{m[3:6]}-{m[6:]}" for m in MOBILES)
+    forms.update(m[1:] for m in MOBILES)  # without the leading 0 (+66 form)
+    forms.update(e.split("@")[0] for e in EMAILS)
+    return sorted(forms)
+
+
+def stored_bytes(paths: list[Path]) -> dict[str, bytes]:
+    """Contents of the files (and SQLite's -wal/-journal files next to them)."""
+    out: dict[str, bytes] = {}
+    for path in paths:
+        for candidate in [path, *path.parent.glob(path.name + "-*")]:
+            if candidate.is_file():
+                out[str(candidate)] = candidate.read_bytes()
+    return out
+
+
+def leaks(contents: dict[str, bytes]) -> list[str]:
+    found = []
+    for name, data in contents.items():
+        text = data.decode("utf-8", "replace")
+        for form in raw_forms():
+            if form in text:
+                found.append(f"{form!r} in {name}")
+    return found
+
+
+def test_personal_data_is_masked_everywhere_it_is_stored(servers: Servers) -> None:
+    rest_sender = f"pdpa-{uuid.uuid4().hex[:8]}"
+    for message in REST_MESSAGES:
+        status, replies = servers.post(
+            "/webhooks/rest/webhook",
+            {
+                "sender": rest_sender,
+                "message": message,
+                "metadata": {
+                    "contact": {"phone": "089-765-4321", "id": NATIONAL_IDS[0]}
+                },
+            },
+        )
+        assert status == 200 and replies
+    line_user = f"U{uuid.uuid4().hex}"
+    for message in LINE_MESSAGES:
+        assert servers.line_say(line_user, message)
+    assert asyncio.run(
+        socketio_first_reply(servers.rasa_url, {"message": SOCKET_MESSAGE})
+    )
+
+    # The conversations were stored, masked.
+    tracker_url = servers.env["TRACKER_STORE_URL"]
+    rest_texts = user_texts(tracker_url, rest_sender)
+    assert len(rest_texts) == len(REST_MESSAGES)
+    assert ID_TOKEN in rest_texts[0]
+    assert PHONE_TOKEN in rest_texts[1] and EMAIL_TOKEN in rest_texts[1]
+    assert rest_texts[2].count(ID_TOKEN) == 1 and PHONE_TOKEN in rest_texts[2]
+    line_texts = user_texts(tracker_url, line_user)
+    assert len(line_texts) == len(LINE_MESSAGES)
+    assert ID_TOKEN in line_texts[0] and EMAIL_TOKEN in line_texts[1]
+
+    stored = stored_bytes(
+        [
+            sqlite_path(tracker_url),
+            sqlite_path(servers.env["DATABASE_URL"]),
+            *servers.log_files(),
+        ]
+    )
+    assert len(stored) >= 4, sorted(stored)
+    assert not leaks(stored), leaks(stored)
+
+
+def test_the_scanner_finds_a_raw_value() -> None:
+    """The leak check above can fail: a raw value in a file is reported."""
+    assert leaks({"x.log": b"user said 089-765-4321"}) == ["'089-765-4321' in x.log"]
+    assert leaks({"t.db": "3560123456789".encode()})
