@@ -92,10 +92,13 @@ def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
 
 
 class FakeLineApi:
-    """LINE's reply/push API on loopback: records every call, answers 200."""
+    """LINE's reply/push API on loopback: records every call (path, headers,
+    body). `mode` chooses the answer: "ok" (200), "invalid_token" (400
+    "Invalid reply token" for replies, 200 for pushes) or "down" (500)."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
+        self.mode = "ok"
         self._cond = threading.Condition()
         fake = self
 
@@ -104,11 +107,20 @@ class FakeLineApi:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake._cond:
-                    fake.calls.append({"path": self.path, "body": body})
+                    fake.calls.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": body}
+                    )
                     fake._cond.notify_all()
-                payload = b"{}"
-                self.send_response(200)
+                    mode = fake.mode
+                status, answer = 200, {}
+                if mode == "down":
+                    status, answer = 500, {"message": "Internal server error"}
+                elif mode == "invalid_token" and self.path.endswith("/reply"):
+                    status, answer = 400, {"message": "Invalid reply token"}
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("x-line-request-id", uuid.uuid4().hex)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -120,6 +132,19 @@ class FakeLineApi:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
+
+    def wait_calls(self, match: Any, count: int = 1, seconds: float = 90) -> list:
+        """The first `count` recorded calls for which `match(call)` is true."""
+        deadline = time.monotonic() + seconds
+        with self._cond:
+            while True:
+                found = [call for call in self.calls if match(call)]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} LINE calls: {found}")
+                self._cond.wait(left)
 
     def wait_reply(self, reply_token: str, seconds: float = 90) -> list[str]:
         """Texts LINE got for `reply_token` (waits for the background task)."""
