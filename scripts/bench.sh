@@ -5,7 +5,8 @@
 #
 #   bash scripts/bench.sh            (or: make bench)
 #
-# Knobs: TRUEVOICE_EPOCHS (DIET epochs on truevoice-intent, default 10),
+# Knobs: TRUEVOICE_EPOCHS (DIET epochs on truevoice-intent, default 3: the best on
+# the validation split, bench/truevoice_validation.json),
 # BENCH_RESULTS (raw JSON, default .run/bench), BENCH_PROFILE_S (py-spy
 # seconds, default 20). Never touches models/current.tar.gz: the bot's model
 # is trained into a temporary folder; servers run on free loopback ports.
@@ -16,7 +17,7 @@ source scripts/lib.sh
 mkdir -p "$RUN_DIR" var
 
 RESULTS="${BENCH_RESULTS:-$RUN_DIR/bench}"
-EPOCHS="${TRUEVOICE_EPOCHS:-10}"
+EPOCHS="${TRUEVOICE_EPOCHS:-3}"
 PROFILE_S="${BENCH_PROFILE_S:-20}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

@@ -558,9 +558,18 @@ def test_stopping_an_instance_mid_conversation_continues_on_the_other(
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
 
-    status, replies, second = cluster.say(
-        cluster.router_url, sender, "แล้วจังหวัดระนองล่ะคะ"
-    )
+    try:
+        status, replies, second = cluster.say(
+            cluster.router_url, sender, "แล้วจังหวัดระนองล่ะคะ"
+        )
+    except urllib.error.HTTPError as error:
+        # The router's documented contract: a request cut off mid-way gets a
+        # 502 and the client may resend it. The tracker check below still
+        # proves no turn was lost or stored twice.
+        assert error.code == 502
+        status, replies, second = cluster.say(
+            cluster.router_url, sender, "แล้วจังหวัดระนองล่ะคะ"
+        )
     assert status == 200 and second != first
     follow = joined(replies)
     assert "ระนอง" in follow and WON in follow, follow  # topic slot from Postgres

@@ -6,6 +6,9 @@ very long texts), random JSON values, and raw bytes — go to the real Rasa
 server, 25 at a time over keep-alive connections. Properties: no 5xx ever; a
 200 always carries at least one bot message (never silence); a 4xx is a JSON
 error. Afterwards the bot still answers a normal Thai greeting.
+
+Each generated request has a sender of its own: requests of one conversation
+would wait for each other on the conversation lock and only slow the run.
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ bodies = st.one_of(
     # raw bytes, and valid JSON made invalid UTF-8 by a raw surrogate
     st.binary(max_size=300),
     texts.map(
-        lambda t: f'{{"sender": "fuzz-raw", "message": "{t}"}}'.encode(
+        lambda t: f'{{"sender": "fuzz-{uuid.uuid4().hex}", "message": "{t}"}}'.encode(
             "utf-8", "surrogatepass"
         )
     ),
