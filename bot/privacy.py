@@ -84,13 +84,24 @@ def _mask_id(match: re.Match) -> str:
     return ID_TOKEN if is_valid_thai_id(match.group(0)) else match.group(0)
 
 
-def mask_pii(text: str) -> str:
-    """Replace national IDs, personal phone numbers and e-mails with tokens."""
-    if not text:
-        return text
+def _mask_once(text: str) -> str:
     text = _EMAIL_RE.sub(EMAIL_TOKEN, text)
     text = _ID_RE.sub(_mask_id, text)
     text = _INTL_RE.sub(PHONE_TOKEN, text)
     text = _BARE66_MOBILE_RE.sub(PHONE_TOKEN, text)
-    text = _MOBILE_RE.sub(PHONE_TOKEN, text)
+    return _MOBILE_RE.sub(PHONE_TOKEN, text)
+
+
+def mask_pii(text: str) -> str:
+    """Replace national IDs, personal phone numbers and e-mails with tokens.
+
+    Repeats until nothing changes: a match can hide the next one (two e-mails
+    written back to back), which a second pass then finds."""
+    if not text:
+        return text
+    for _ in range(5):
+        masked = _mask_once(text)
+        if masked == text:
+            break
+        text = masked
     return text

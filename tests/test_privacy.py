@@ -177,3 +177,9 @@ def test_text_without_pii_unchanged(text: str) -> None:
 def test_mask_is_idempotent_and_total(text: str) -> None:
     once = mask_pii(text)
     assert mask_pii(once) == once
+
+
+def test_back_to_back_emails_are_all_masked_and_masking_is_idempotent() -> None:
+    masked = mask_pii("0@0.AA0@0.AA")
+    assert "@" not in masked
+    assert mask_pii(masked) == masked
