@@ -7,9 +7,13 @@ folder for the service DB and the tracker store), never on 5005. For each:
 * latency p50/p95/p99 and throughput at concurrency 1 and 8, with a mix of
   questions (Thai for this bot: award lists/checks/counts, No-Copy and Biz
   Portal answers, licences by business type, small talk; English for stock);
-* p50 at each turn of one 50-turn conversation (turn 1 vs turn 50);
+* p50 at each turn of 50-turn conversations (turn 1 vs turn 50);
 * peak memory (VmHWM) of the Rasa server and the action server;
-* optionally a py-spy profile of both servers under load.
+* optionally a py-spy profile of this bot's two servers under load.
+
+Both bots are started one after the other (so cold starts do not overlap),
+then measured in alternating blocks, so that on a shared machine both see the
+same background load.
 
     python -m bench.serving --model models/current.tar.gz --json out.json
 """
@@ -601,11 +605,53 @@ def py_spy(pid: int, seconds: int, out: Path) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def top_frames(raw: Path, limit: int = 25) -> Dict[str, Any]:
-    """Inclusive share of samples per function, from py-spy's collapsed stacks."""
+# Leaf frames of threads that wait (thread-pool workers, the event loop's
+# select): py-spy does not always see them as idle.
+IDLE_LEAVES = (
+    "_worker (concurrent/futures/thread.py)",
+    "serve (sanic/server/runners.py)",
+    "select (selectors.py)",
+    "wait (threading.py)",
+    "_run_once (asyncio/base_events.py)",
+)
+# (label, frame prefix): what a busy sample of each server was doing.
+COMPONENTS = {
+    "rasa": [
+        ("NLU: DIET", "process (rasa/nlu/classifiers/diet_classifier.py)"),
+        ("NLU: tokenizer and featurizers", "process (rasa/nlu/tokenizers/"),
+        ("NLU: tokenizer and featurizers", "process (rasa/nlu/featurizers/"),
+        ("NLU: tokenizer and featurizers", "process (bot/nlu/"),
+        ("policies: TED", "predict_action_probabilities (rasa/core/policies/ted"),
+        ("policies: rules", "predict_action_probabilities (rasa/core/policies/rule"),
+        (
+            "policies: memoization",
+            "predict_action_probabilities (rasa/core/policies/memo",
+        ),
+        ("actions (incl. the call to the action server)", "run (rasa/core/actions/"),
+        (
+            "tracker store: read",
+            "get_or_create_tracker (rasa/core/tracker_store.py)",
+        ),
+        ("tracker store: write", "save_tracker (rasa/core/processor.py)"),
+        ("REST channel, Sanic, rest of Rasa", ""),
+    ],
+    "actions": [
+        ("name matcher", "(bot/content/matcher.py)"),
+        ("SQL (SQLAlchemy)", "(sqlalchemy/"),
+        ("repository (rest)", "(bot/content/repository.py)"),
+        ("reply formatting", "(bot/replies/"),
+        ("rasa-sdk and Sanic (JSON, HTTP, rest)", ""),
+    ],
+}
+
+
+def top_frames(raw: Path, limit: int = 25, server: str = "") -> Dict[str, Any]:
+    """Share of *busy* samples per function (inclusive) and per component,
+    from py-spy's collapsed stacks; waiting threads are left out."""
     inclusive: Counter = Counter()
     own: Counter = Counter()
-    total = 0
+    parts: Counter = Counter()
+    total = busy = 0
     for line in raw.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
@@ -613,14 +659,28 @@ def top_frames(raw: Path, limit: int = 25) -> Dict[str, Any]:
         n = int(count)
         total += n
         frames = [shorten(f) for f in stack.split(";")]
+        if frames[-1] in IDLE_LEAVES:
+            continue
+        busy += n
         for frame in set(frames):
             inclusive[frame] += n
         own[frames[-1]] += n
-    share = {
-        frame: round(100 * n / total, 1) for frame, n in inclusive.most_common(limit)
+        for label, prefix in COMPONENTS.get(server, []):
+            if any(prefix in f for f in frames):  # the first that matches
+                parts[label] += n
+                break
+    busy = busy or 1
+    return {
+        "samples": total,
+        "busy_samples": busy,
+        "inclusive_pct": {
+            f: round(100 * n / busy, 1) for f, n in inclusive.most_common(limit)
+        },
+        "own_pct": {f: round(100 * n / busy, 1) for f, n in own.most_common(12)},
+        "components_pct": {
+            label: round(100 * n / busy, 1) for label, n in parts.most_common()
+        },
     }
-    own_share = {frame: round(100 * n / total, 1) for frame, n in own.most_common(12)}
-    return {"samples": total, "inclusive_pct": share, "own_pct": own_share}
 
 
 def shorten(frame: str) -> str:
@@ -654,7 +714,9 @@ def profile_under_load(
     for name, spy in spies.items():
         spy.wait(timeout=seconds + 60)
         raw = outdir / f"{bot.name}-{name}.txt"
-        result[name] = top_frames(raw) if raw.exists() else {"error": "no output"}
+        result[name] = (
+            top_frames(raw, server=name) if raw.exists() else {"error": "no output"}
+        )
     return result
 
 

@@ -25,7 +25,7 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
 now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 bench_start=$(now)
 ensure_venv
