@@ -18,14 +18,18 @@ clean text for Rasa, or a polite Thai reply to send back instead:
    truncated, with a notice for the citizen.
 
 Two more guards for what a client sends besides the text, because Rasa stores
-both in the tracker: `sender_id_problem` refuses conversation ids with
-invisible characters or personal data (a phone number or e-mail used as the
-id would be stored in clear), and `clean_metadata` keeps a small, masked copy
-of the client's metadata.
+both in the tracker: `sender_id_problem` refuses malformed conversation ids
+(empty, too long, invisible characters), `conversation_id` replaces an id that
+carries personal data (a phone number or e-mail used as the id would be stored
+in clear) with a keyed hash of it, and `clean_metadata` keeps a small, masked
+copy of the client's metadata.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import os
 import re
 import unicodedata
@@ -38,6 +42,11 @@ DEFAULT_MAX_CHARS = 1000
 MAX_SENDER_CHARS = 256
 MAX_METADATA_DEPTH = 4
 MAX_METADATA_ITEMS = 50
+PSEUDONYM_PREFIX = "anon-"
+SENDER_ID_KEY_ENV = "SENDER_ID_KEY"
+
+logger = logging.getLogger(__name__)
+_warned_no_key = False
 MAX_METADATA_STRING = 1000
 
 REPLY_EMPTY = "ขออภัยค่ะ ระบบยังไม่ได้รับข้อความ กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"
@@ -150,8 +159,8 @@ def sender_id_problem(sender: Any) -> str | None:
     """Why `sender` cannot be a conversation id, or None if it can.
 
     Refused: non-strings, empty or longer than 256 characters, control or
-    invisible characters, surrogates, and ids containing a national ID number,
-    phone number or e-mail (the tracker store would keep them in clear).
+    invisible characters and surrogates. An id that carries personal data is
+    not refused: `conversation_id` pseudonymises it.
     """
     if not isinstance(sender, str):
         return '"sender" must be a string'
@@ -159,12 +168,38 @@ def sender_id_problem(sender: Any) -> str | None:
         return f'"sender" must be 1-{MAX_SENDER_CHARS} characters'
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in sender):
         return '"sender" must not contain control or invisible characters'
-    if mask_pii(sender) != sender:
-        return (
-            '"sender" must not contain personal data (national ID, phone number '
-            "or e-mail); send a pseudonymous id, e.g. a random UUID"
-        )
     return None
+
+
+def carries_personal_data(sender: str) -> bool:
+    """True when `sender` holds a national ID, phone number or e-mail."""
+    return mask_pii(sender) != sender
+
+
+def pseudonym(sender: str) -> str:
+    """A stable id for `sender` that does not reveal it: HMAC-SHA256 keyed by
+    ``SENDER_ID_KEY`` (plain SHA-256 when the key is unset, with a warning:
+    a phone number's hash can then be found by trying every number)."""
+    global _warned_no_key
+    key = os.environ.get(SENDER_ID_KEY_ENV, "")
+    if not key and not _warned_no_key:
+        _warned_no_key = True
+        logger.warning(
+            "%s is not set: conversation ids that contain personal data are "
+            "hashed without a key. Set %s to a long random secret (the same on "
+            "every Rasa instance) so the hashes cannot be reversed.",
+            SENDER_ID_KEY_ENV,
+            SENDER_ID_KEY_ENV,
+        )
+    digest = hmac.new(key.encode(), sender.encode(), hashlib.sha256).hexdigest()
+    return PSEUDONYM_PREFIX + digest[:32]
+
+
+def conversation_id(sender: str) -> str:
+    """The id to store a conversation under: `sender` itself, or its
+    `pseudonym` when it carries personal data. Stable for the same sender, so
+    the conversation continues across turns, restarts and instances."""
+    return pseudonym(sender) if carries_personal_data(sender) else sender
 
 
 def _clean_metadata_value(value: Any, depth: int) -> Any:

@@ -39,6 +39,7 @@ from bot.channels.hygiene import (
     CleanResult,
     clean_incoming,
     clean_metadata,
+    conversation_id,
     sender_id_problem,
 )
 from bot.channels.turns import (
@@ -66,11 +67,15 @@ def _error(message: str, status: int = HTTPStatus.BAD_REQUEST) -> HTTPResponse:
 
 
 def parse_rest_body(body: bytes) -> Dict[str, Any]:
-    """Validate a REST webhook body; return {sender, message, metadata}.
+    """Validate a REST webhook body; return {sender, reply_to, message,
+    metadata}.
 
     Raises `BadRequest` for invalid JSON, a non-object body, a missing or
     non-string ``message`` or a ``sender`` refused by `sender_id_problem`.
-    The metadata is replaced by `clean_metadata`'s bounded, masked copy.
+    ``sender`` is the id the conversation is stored under (`conversation_id`:
+    pseudonymised when the client's id carries personal data); ``reply_to`` is
+    the client's own id, which the answers carry as ``recipient_id``. The
+    metadata is replaced by `clean_metadata`'s bounded, masked copy.
     """
     try:
         data = json.loads(body or b"")
@@ -89,7 +94,8 @@ def parse_rest_body(body: bytes) -> Dict[str, Any]:
     if not isinstance(message, str):
         raise BadRequest('"message" is required (string)')
     return {
-        "sender": sender,
+        "sender": conversation_id(sender),
+        "reply_to": sender,
         "message": message,
         "metadata": clean_metadata(data.get("metadata")),
     }
@@ -97,6 +103,14 @@ def parse_rest_body(body: bytes) -> Dict[str, Any]:
 
 def _bot_message(recipient_id: str, text: str) -> Dict[str, Any]:
     return {"recipient_id": recipient_id, "text": text}
+
+
+def _addressed(message: Dict[str, Any], reply_to: str) -> Dict[str, Any]:
+    """`message` addressed to the client's own id (the stored id may be its
+    pseudonym)."""
+    if isinstance(message, dict) and "recipient_id" in message:
+        return {**message, "recipient_id": reply_to}
+    return message
 
 
 class SafeRestInput(RestInput):
@@ -132,11 +146,11 @@ class SafeRestInput(RestInput):
                 parsed = parse_rest_body(request.body)
             except BadRequest as e:
                 return _error(str(e))
-            sender_id = parsed["sender"]
+            sender_id, reply_to = parsed["sender"], parsed["reply_to"]
             result = clean_incoming(parsed["message"])
             if result.rejected:
                 return response.json(
-                    [_bot_message(sender_id, result.rejected_reason or "")]
+                    [_bot_message(reply_to, result.rejected_reason or "")]
                 )
 
             stream = rasa.utils.endpoints.bool_arg(request, "stream", default=False)
@@ -169,10 +183,10 @@ class SafeRestInput(RestInput):
                 raise
             messages: List[Dict[str, Any]] = []
             if result.notice:
-                messages.append(_bot_message(sender_id, result.notice))
-            messages.extend(collector.messages)
+                messages.append(_bot_message(reply_to, result.notice))
+            messages.extend(_addressed(m, reply_to) for m in collector.messages)
             if apologise:
-                messages.append(_bot_message(sender_id, REPLY_SYSTEM_ERROR))
+                messages.append(_bot_message(reply_to, REPLY_SYSTEM_ERROR))
             return response.json(messages)
 
         return bp
@@ -187,10 +201,12 @@ class SafeRestInput(RestInput):
         """Streams the notice, each bot message as it comes, then the apology
         if the turn failed or was silent (one JSON object per line)."""
 
+        reply_to = parsed["reply_to"]
+
         async def stream(resp: Any) -> None:
             if result.notice:
                 await resp.write(
-                    json.dumps(_bot_message(sender_id, result.notice)) + "\n"
+                    json.dumps(_bot_message(reply_to, result.notice)) + "\n"
                 )
             queue: asyncio.Queue = asyncio.Queue()
             done = object()
@@ -216,10 +232,10 @@ class SafeRestInput(RestInput):
                 item = await queue.get()
                 if item is done:
                     break
-                await resp.write(json.dumps(item) + "\n")
+                await resp.write(json.dumps(_addressed(item, reply_to)) + "\n")
             if await task:
                 await resp.write(
-                    json.dumps(_bot_message(sender_id, REPLY_SYSTEM_ERROR)) + "\n"
+                    json.dumps(_bot_message(reply_to, REPLY_SYSTEM_ERROR)) + "\n"
                 )
 
         return stream
@@ -295,7 +311,7 @@ class SafeSocketIOInput(SocketIOInput):
             if self.session_persistence:
                 session_id = data.get("session_id")
                 if isinstance(session_id, str) and not sender_id_problem(session_id):
-                    sender_id = session_id
+                    sender_id = conversation_id(session_id)
                 else:
                     logger.warning(
                         "socketio: message without a valid session_id; answered "
@@ -323,7 +339,11 @@ class SafeSocketIOInput(SocketIOInput):
             # joined its session room and never got an answer.
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or sender_id_problem(session_id):
+            if (
+                not isinstance(session_id, str)
+                or sender_id_problem(session_id)
+                or conversation_id(session_id) != session_id
+            ):
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 joined = sio.enter_room(sid, session_id, namespace=namespace)

@@ -11,7 +11,7 @@ import pytest
 import socketio
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.hygiene import REPLY_EMPTY, REPLY_NOT_TEXT
+from bot.channels.hygiene import REPLY_EMPTY, REPLY_NOT_TEXT, conversation_id
 from bot.channels.rest import SafeRestInput, SafeSocketIOInput, parse_rest_body
 from bot.channels.turns import REPLY_SYSTEM_ERROR
 from bot.privacy import ID_TOKEN
@@ -61,7 +61,46 @@ def test_parse_rest_body_rejects(body: bytes) -> None:
 
 def test_parse_rest_body_ok() -> None:
     parsed = parse_rest_body(b'{"sender": 42, "message": "hi", "metadata": [1]}')
-    assert parsed == {"sender": "42", "message": "hi", "metadata": None}
+    assert parsed == {
+        "sender": "42",
+        "reply_to": "42",
+        "message": "hi",
+        "metadata": None,
+    }
+
+
+def test_parse_rest_body_pseudonymises_a_sender_with_personal_data() -> None:
+    parsed = parse_rest_body(b'{"sender": "0812345678", "message": "hi"}')
+    assert parsed["sender"].startswith("anon-")
+    assert parsed["reply_to"] == "0812345678"
+
+
+def test_rest_answers_a_pseudonymised_sender_under_its_own_id(
+    serve: Callable[..., Any],
+) -> None:
+    bot = EchoBot()
+
+    async def scenario() -> None:
+        async with serve([SafeRestInput()], bot) as base:
+            url = f"{base}/webhooks/rest/webhook"
+            async with aiohttp.ClientSession() as s:
+                who = {"sender": "someone@example.com", "message": "สวัสดี"}
+                status, body = await _post(s, url, who)
+                assert status == 200
+                assert body == [
+                    {"recipient_id": "someone@example.com", "text": "echo: สวัสดี"}
+                ]
+                async with s.post(url + "?stream=true", data=json.dumps(who)) as resp:
+                    lines = (await resp.text()).splitlines()
+                assert [json.loads(x)["recipient_id"] for x in lines] == [
+                    "someone@example.com"
+                ]
+        assert {m.sender_id for m in bot.received} == {
+            conversation_id("someone@example.com")
+        }
+        assert bot.received[0].sender_id.startswith("anon-")
+
+    asyncio.run(scenario())
 
 
 async def _post(

@@ -12,7 +12,7 @@ import pytest
 import socketio
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.hygiene import clean_metadata, sender_id_problem
+from bot.channels.hygiene import clean_metadata, conversation_id, sender_id_problem
 from bot.channels.line import LineInput
 from bot.channels.rest import SafeRestInput, SafeSocketIOInput
 from bot.channels.turns import (
@@ -23,7 +23,7 @@ from bot.channels.turns import (
     count_visible,
     run_turn,
 )
-from bot.privacy import EMAIL_TOKEN, ID_TOKEN, PHONE_TOKEN
+from bot.privacy import EMAIL_TOKEN, ID_TOKEN, PHONE_TOKEN, mask_pii
 
 
 class ModeBot:
@@ -168,15 +168,41 @@ def test_line_silent_turn_gets_the_apology() -> None:
         ("a\x00b", False),
         ("a\u200bb", False),
         ("a\ud800", False),
-        ("0812345678", False),
-        ("tel:+66 81 234 5678", False),
-        ("someone@example.com", False),
-        ("1101700230716", False),
+        ("0812345678", True),
+        ("someone@example.com", True),
         (42, False),
     ],
 )
 def test_sender_id_guard(sender: Any, ok: bool) -> None:
     assert (sender_id_problem(sender) is None) is ok
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    [
+        "0812345678",
+        "tel:+66 81 234 5678",
+        "someone@example.com",
+        "1101700230716",
+        "3f2a9c0812345678b4e1d7a6c5f0e9d2",
+    ],
+)
+def test_sender_with_personal_data_gets_a_stable_keyed_pseudonym(
+    client_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENDER_ID_KEY", "key-one")
+    first = conversation_id(client_id)
+    assert first.startswith("anon-") and len(first) == len("anon-") + 32
+    assert first == conversation_id(client_id)  # the conversation continues
+    assert mask_pii(first) == first  # the pseudonym itself holds nothing
+    assert conversation_id(client_id + "x") != first
+    monkeypatch.setenv("SENDER_ID_KEY", "key-two")
+    assert conversation_id(client_id) != first  # the key matters
+
+
+@pytest.mark.parametrize("client_id", ["web-3f2a9c", "U4af4980629abcdef", "สมชาย"])
+def test_sender_without_personal_data_is_kept(client_id: str) -> None:
+    assert conversation_id(client_id) == client_id
 
 
 def test_metadata_is_bounded_and_masked() -> None:

@@ -52,6 +52,7 @@ _ISOLATED_VARS = (
     "LOCK_STORE_KEY_PREFIX",
     "RASA_API_TOKEN",
     "RASA_ENABLE_API",
+    "SENDER_ID_KEY",
 )
 
 
@@ -334,6 +335,7 @@ def base_env(workdir: Path) -> dict[str, str]:
             "SANIC_HOST": "127.0.0.1",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "ACTION_TIMEOUT_S": E2E_ACTION_TIMEOUT_S,
+            "SENDER_ID_KEY": "e2e-pseudonym-key",
         }
     )
     return env
