@@ -32,8 +32,10 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import inspect
 import json
 import logging
+import os
 import time
 import unicodedata
 import uuid
@@ -502,8 +504,8 @@ class EventDeduplicator:
     """Remembers webhook event ids: bounded in-memory LRU with TTL.
 
     Per process only. With several Rasa instances (scale-out) a redelivered
-    event can reach another instance: use a shared store instead, e.g. Redis
-    ``SET line:event:<id> 1 NX EX <ttl>``.
+    event can reach another instance: `RedisEventDeduplicator` shares the
+    memory between them.
     """
 
     def __init__(
@@ -537,6 +539,62 @@ class EventDeduplicator:
         if len(self._seen) > self.max_entries:
             self._seen.popitem(last=False)
         return True
+
+
+class RedisEventDeduplicator:
+    """Event ids remembered in Redis (``SET <prefix><id> 1 NX EX <ttl>``), so
+    that every Rasa instance behind the router skips a redelivered event.
+
+    When Redis does not answer within ``timeout_s`` the event is checked
+    against this process's `EventDeduplicator` instead: a rare duplicate
+    answer is better than a citizen who gets none.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: int = 24 * 3600,
+        key_prefix: str = "line:event:",
+        timeout_s: float = 2.0,
+    ) -> None:
+        """Connects lazily to the Redis at `url` (redis:// or rediss://)."""
+        import redis.asyncio
+
+        self.ttl_seconds = ttl_seconds
+        self.key_prefix = key_prefix
+        self.fallback = EventDeduplicator(ttl_seconds=ttl_seconds)
+        self.redis = redis.asyncio.Redis.from_url(
+            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
+        )
+
+    async def first_time(self, key: str) -> bool:
+        """True the first time any instance sees `key` (within TTL)."""
+        try:
+            stored = await self.redis.set(
+                self.key_prefix + key, b"1", nx=True, ex=self.ttl_seconds
+            )
+        except Exception as error:  # noqa: BLE001 - any Redis failure falls back
+            logger.warning(
+                "LINE: Redis did not answer for event de-duplication (%s); this "
+                "instance remembers event ids on its own until it does. Check "
+                "LINE_DEDUP_REDIS_URL / LOCK_STORE_URL and the Redis server.",
+                type(error).__name__,
+            )
+            return self.fallback.first_time(key)
+        self.fallback.first_time(key)
+        return bool(stored)
+
+
+def deduplicator_from_env() -> EventDeduplicator | RedisEventDeduplicator:
+    """Redis at ``LINE_DEDUP_REDIS_URL``, else at ``LOCK_STORE_URL`` when that
+    is Redis (the scale-out set-up), else this process's memory."""
+    url = os.environ.get("LINE_DEDUP_REDIS_URL", "").strip()
+    lock_url = os.environ.get("LOCK_STORE_URL", "").strip()
+    if not url and lock_url.startswith(("redis://", "rediss://")):
+        url = lock_url
+    if url:
+        return RedisEventDeduplicator(url)
+    return EventDeduplicator()
 
 
 def _sender_id(source: Dict[str, Any]) -> str | None:
@@ -585,7 +643,7 @@ class LineInput(InputChannel):
         request_timeout: float = 10.0,
         push_attempts: int = 3,
         retry_backoff: float = 0.5,
-        deduplicator: EventDeduplicator | None = None,
+        deduplicator: EventDeduplicator | RedisEventDeduplicator | None = None,
     ) -> None:
         """Creates the channel. Without both secrets it stays switched off.
 
@@ -607,7 +665,7 @@ class LineInput(InputChannel):
             push_attempts,
             retry_backoff,
         )
-        self.deduplicator = deduplicator or EventDeduplicator()
+        self.deduplicator = deduplicator or deduplicator_from_env()
         self._background_tasks: set[asyncio.Task] = set()
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -707,6 +765,10 @@ class LineInput(InputChannel):
 
         await asyncio.gather(*(run_in_order(evts) for evts in by_sender.values()))
 
+    async def _first_time(self, event_id: str) -> bool:
+        seen = self.deduplicator.first_time(event_id)
+        return await seen if inspect.isawaitable(seen) else seen
+
     async def handle_event(
         self,
         event: Dict[str, Any],
@@ -714,7 +776,7 @@ class LineInput(InputChannel):
     ) -> None:
         """Handles one webhook event and sends at most one answer."""
         event_id = event.get("webhookEventId")
-        if isinstance(event_id, str) and not self.deduplicator.first_time(event_id):
+        if isinstance(event_id, str) and not await self._first_time(event_id):
             logger.info("LINE event %s already handled; skipped.", event_id)
             return
         if event.get("mode") == "standby":
