@@ -1,6 +1,10 @@
-"""action_record_unanswered (rule: nlu_fallback) and the low-confidence hook
-SafeAction.run calls: store what the bot could not answer well, for staff to
-review with ``python -m bot.admin unanswered``."""
+"""action_record_unanswered and the low-confidence hook SafeAction.run calls:
+store what the bot could not answer well, for staff to review with
+``python -m bot.admin unanswered``.
+
+action_record_unanswered runs in two cases: the rule for ``nlu_fallback``
+(NLU was unsure), and RulePolicy's core fallback (config.yml's
+``core_fallback_action_name``: no dialogue policy could place the message)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import insights, settings
@@ -48,6 +53,13 @@ async def record_low_confidence(tracker: Tracker) -> None:
         await record(tracker, "low_confidence")
 
 
+def fallback_reason(parse_data: Dict[str, Any]) -> str:
+    """``fallback`` when NLU gave up, else ``core_fallback`` (the intent was
+    clear but no dialogue policy knew what to do next)."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    return "fallback" if intent == "nlu_fallback" else "core_fallback"
+
+
 class ActionRecordUnanswered(Action):
     """Records the message, then answers exactly like ``utter_default``."""
 
@@ -60,6 +72,11 @@ class ActionRecordUnanswered(Action):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[Dict[Text, Any]]:
-        await record(tracker, "fallback")
+        reason = fallback_reason(tracker.latest_message or {})
+        await record(tracker, reason)
         dispatcher.utter_message(response="utter_default")
+        if reason == "core_fallback":
+            # No rule covers this state, so none would predict listening next
+            # either: without this the fallback would be predicted again.
+            return [FollowupAction("action_listen")]
         return []

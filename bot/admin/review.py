@@ -97,7 +97,9 @@ def report_lines(url: Optional[str] = None, days: Optional[int] = None) -> List[
     for r in open_rows:
         key = r.intent or "-"
         bucket = per_intent.setdefault(key, {"fallback": 0, "low_confidence": 0})
-        bucket[r.reason] = bucket.get(r.reason, 0) + 1
+        # both kinds of fallback: the citizen got "please rephrase"
+        reason = "fallback" if r.reason.endswith("fallback") else r.reason
+        bucket[reason] = bucket.get(reason, 0) + 1
     intents = sorted(
         set(ratings) | set(per_intent),
         key=lambda k: (

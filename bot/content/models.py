@@ -209,7 +209,10 @@ class ContentMeta(Base):
 
 # ---------------------------------------------------------------- runtime data
 # Written by the actions while the bot runs; never touched by the importer.
-UNANSWERED_REASONS = ("fallback", "low_confidence")
+# fallback: NLU was unsure (nlu_fallback); core_fallback: the dialogue
+# policies could not place the message (RulePolicy's core fallback);
+# low_confidence: answered, but with an uncertain intent.
+UNANSWERED_REASONS = ("fallback", "core_fallback", "low_confidence")
 RATINGS = ("good", "bad")
 
 
@@ -223,7 +226,7 @@ class UnansweredQuestion(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     channel = Column(String(64))
     text = Column(Text, nullable=False)
-    reason = Column(String(16), nullable=False)  # fallback | low_confidence
+    reason = Column(String(16), nullable=False)  # one of UNANSWERED_REASONS
     intent = Column(String(64))  # best real intent (never nlu_fallback)
     confidence = Column(Float)
     top_intents = Column(JSON, nullable=False, default=list)  # [{name, confidence}]

@@ -87,6 +87,25 @@ def test_fallback_still_answers_when_the_db_is_down(loaded, monkeypatch):
     assert [m.get("response") for m in msgs] == ["utter_default"]
 
 
+def test_core_fallback_is_recorded_as_such(loaded):
+    """RulePolicy's core fallback: NLU was sure, the dialogue could not place
+    the message. Staff see it with its own reason and the clear intent."""
+    clear = message(
+        "ใช่ค่ะ",
+        "affirm",
+        0.96,
+        [("affirm", 0.96), ("feedback_good", 0.02)],
+        message_id="m-core",
+    )
+    msgs, events = run(ActionRecordUnanswered(), tracker(clear))
+    assert [m.get("response") for m in msgs] == ["utter_default"]
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+    rows = repository.unanswered_questions(url=loaded)
+    assert [(r.text, r.reason, r.intent) for r in rows] == [
+        ("ใช่ค่ะ", "core_fallback", "affirm")
+    ]
+
+
 def test_low_confidence_answer_is_answered_and_recorded(loaded):
     low = message(
         "ค่าถ่ายเอกสาร ใครออก",
