@@ -40,7 +40,9 @@ class ActionFollowup(SafeAction):
         if topic in AWARD_TOPICS:
             f = _filters(tracker)
             has_filter = bool(f["category"] or f["ministry"] or f["kind"])
-            if not has_filter:
+            if not has_filter or not names:
+                # a name in the text wins over a filter: in "แล้วจังหวัดตากล่ะ"
+                # the model may tag "จังหวัด" (a kind) and miss "ตาก"
                 names = await named_bodies(tracker)
             if names:
                 return await check_winners(dispatcher, tracker, names)

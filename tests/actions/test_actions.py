@@ -151,6 +151,14 @@ def test_list_and_followup_by_category(loaded):
         ActionFollowup(), tracker("แล้ว กฟน. ล่ะ", "inform", [("body", "กฟน.")], slots)
     )
     assert "ใช่ค่ะ การไฟฟ้านครหลวง" in texts(msgs)
+    # NLU tagged only the kind ("จังหวัด") and missed the province: the name
+    # in the text is checked, not the list of every winning province
+    msgs, _ = run(
+        ActionFollowup(),
+        tracker("แล้วจังหวัดตากล่ะ", "inform", [("body_kind", "จังหวัด")], slots),
+    )
+    t = texts(msgs)
+    assert t.startswith("จังหวัดตาก ไม่อยู่ในรายชื่อ"), t
 
 
 def test_list_nocopy_names_only_confirmed(loaded):
