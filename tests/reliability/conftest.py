@@ -13,6 +13,7 @@ import json
 import sqlite3
 import subprocess
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -70,10 +71,11 @@ def is_polite_thai(text: str) -> bool:
     return has_thai and ("ค่ะ" in text or "คะ" in text)
 
 
-@pytest.fixture(scope="session")
-def postgres_db() -> Iterator[str]:
-    """A throwaway PostgreSQL database on the machine's server; yields its URL."""
-    name = f"reliability_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def fresh_postgres_db(prefix: str = "reliability") -> Iterator[str]:
+    """A throwaway PostgreSQL database on the machine's server; yields its URL
+    and drops it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -96,6 +98,13 @@ def postgres_db() -> Iterator[str]:
             )
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_db() -> Iterator[str]:
+    """A throwaway PostgreSQL database shared by this run's tests."""
+    with fresh_postgres_db() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
