@@ -20,8 +20,9 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,47 @@ def _resolve_by_type(type_name: Text, default: Optional[type] = None) -> Any:
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
+# Events sent to the action server with each call. The actions read the
+# latest message and the slots (sent separately, always complete) and, for a
+# 👍/👎, the latest answered turn (bot/insights.rated_answer): the last ~10
+# turns are plenty. Without a limit a 50-turn session sends ~300 events
+# (~260 kB of JSON) with every action call.
+ACTION_EVENTS_LIMIT = 60
+
+
+def _action_call_format(self: Any, tracker: Any, domain: Any) -> Dict[Text, Any]:
+    """`RemoteAction._action_call_format` with only the latest
+    `ACTION_EVENTS_LIMIT` events in the tracker it sends."""
+
+    events = tracker.events
+    if len(events) <= ACTION_EVENTS_LIMIT:
+        return _ORIGINAL_CALL_FORMAT[0](self, tracker, domain)
+    result = _ORIGINAL_CALL_FORMAT[0](self, _NoEvents(tracker), domain)
+    start = len(events) - ACTION_EVENTS_LIMIT
+    result["tracker"]["events"] = [
+        event.as_dict() for event in itertools.islice(events, start, None)
+    ]
+    return result
+
+
+class _NoEvents:
+    """A tracker stand-in whose `current_state` leaves the events out."""
+
+    def __init__(self, tracker: Any) -> None:
+        self._tracker = tracker
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tracker, name)
+
+    def current_state(self, _verbosity: Any = None) -> Dict[Text, Any]:
+        from rasa.shared.core.trackers import EventVerbosity
+
+        return self._tracker.current_state(EventVerbosity.NONE)
+
+
+_ORIGINAL_CALL_FORMAT: List[Any] = []
+
+
 def install() -> None:
     """Applies the Rasa patches once per process (idempotent)."""
     from rasa.core.actions.action import RemoteAction
@@ -96,6 +138,9 @@ def install() -> None:
         logger.debug("Action responses are validated with a cached validator.")
     if Event.resolve_by_type is not _resolve_by_type:
         Event.resolve_by_type = staticmethod(_resolve_by_type)
+    if RemoteAction._action_call_format is not _action_call_format:
+        _ORIGINAL_CALL_FORMAT[:] = [RemoteAction._action_call_format]
+        RemoteAction._action_call_format = _action_call_format
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -111,3 +111,41 @@ def test_tracker_round_trip_after_install() -> None:
     dumped = [e.as_dict() for e in tracker.events]
     again = DialogueStateTracker.from_dict("s", dumped)
     assert list(again.events) == list(tracker.events)
+
+
+def test_action_server_gets_the_latest_events_and_the_full_state() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    speedups.install()
+    domain = Domain.from_yaml(
+        "version: '3.1'\nintents: [greet]\n"
+        "slots:\n  topic:\n    type: text\n    mappings: [{type: custom}]\n"
+        "actions: [action_x]\n"
+    )
+    events = [SlotSet("topic", "award_list")]
+    for turn in range(40):
+        events += [
+            ActionExecuted("action_listen"),
+            UserUttered(f"ข้อความ {turn}", {"name": "greet", "confidence": 1.0}),
+            ActionExecuted("action_x"),
+            BotUttered(f"ตอบ {turn}"),
+        ]
+    tracker = DialogueStateTracker.from_events("s", events, domain.slots)
+    full = tracker.current_state(EventVerbosity.ALL)
+    sent = action()._action_call_format(tracker, domain)
+    state = sent["tracker"]
+    limit = speedups.ACTION_EVENTS_LIMIT
+    assert len(state["events"]) == limit < len(full["events"])
+    assert state["events"] == full["events"][-limit:]
+    # everything but the old events is sent as before
+    assert {k: v for k, v in state.items() if k != "events"} == {
+        k: v for k, v in full.items() if k != "events"
+    }
+    assert state["slots"]["topic"] == "award_list"  # set before the window
+    assert sent["sender_id"] == "s" and sent["next_action"] == "action_x"
+
+    short = DialogueStateTracker.from_events("t", events[:9], domain.slots)
+    short_sent = action()._action_call_format(short, domain)["tracker"]["events"]
+    assert short_sent == short.current_state(EventVerbosity.ALL)["events"]
