@@ -44,9 +44,9 @@ def admin(servers: Servers, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-# Nonsense the model cannot place (it falls back), and nonsense with personal
-# data (the masked tokens make NLU read it as out of scope, so it is answered,
-# not recorded). Whatever is recorded must be masked.
+# Nonsense the model cannot place (some of it falls back), and nonsense with
+# personal data (masked before NLU; it may fall back or be answered as out of
+# scope). Whatever is recorded must be masked.
 NONSENSE = [
     "กระต่ายเต้นระบำบนดวงจันทร์",
     "สีม่วงบินได้ไหม",
