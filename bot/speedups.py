@@ -98,7 +98,6 @@ ACTION_EVENTS_LIMIT = 60
 def _action_call_format(self: Any, tracker: Any, domain: Any) -> Dict[Text, Any]:
     """`RemoteAction._action_call_format` with only the latest
     `ACTION_EVENTS_LIMIT` events in the tracker it sends."""
-
     events = tracker.events
     if len(events) <= ACTION_EVENTS_LIMIT:
         return _ORIGINAL_CALL_FORMAT[0](self, tracker, domain)

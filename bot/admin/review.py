@@ -98,7 +98,7 @@ def report_lines(url: Optional[str] = None, days: Optional[int] = None) -> List[
         key = r.intent or "-"
         bucket = per_intent.setdefault(key, {"fallback": 0, "low_confidence": 0})
         # both kinds of fallback: the citizen got "please rephrase"
-        reason = "fallback" if r.reason.endswith("fallback") else r.reason
+        reason = "fallback" if r.reason in ("fallback", "core_fallback") else r.reason
         bucket[reason] = bucket.get(reason, 0) + 1
     intents = sorted(
         set(ratings) | set(per_intent),

@@ -42,12 +42,12 @@ DEFAULT_MAX_CHARS = 1000
 MAX_SENDER_CHARS = 256
 MAX_METADATA_DEPTH = 4
 MAX_METADATA_ITEMS = 50
+MAX_METADATA_STRING = 1000
 PSEUDONYM_PREFIX = "anon-"
 SENDER_ID_KEY_ENV = "SENDER_ID_KEY"
 
 logger = logging.getLogger(__name__)
 _warned_no_key = False
-MAX_METADATA_STRING = 1000
 
 REPLY_EMPTY = "ขออภัยค่ะ ระบบยังไม่ได้รับข้อความ กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"
 REPLY_NOT_TEXT = "ขออภัยค่ะ ระบบอ่านได้เฉพาะข้อความที่เป็นตัวอักษร กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"

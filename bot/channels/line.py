@@ -581,6 +581,7 @@ class RedisEventDeduplicator:
                 type(error).__name__,
             )
             return self.fallback.first_time(key)
+        # also remembered here, so a Redis outage right after still skips it
         self.fallback.first_time(key)
         return bool(stored)
 
@@ -588,8 +589,10 @@ class RedisEventDeduplicator:
 def deduplicator_from_env() -> EventDeduplicator | RedisEventDeduplicator:
     """Redis at ``LINE_DEDUP_REDIS_URL``, else at ``LOCK_STORE_URL`` when that
     is Redis (the scale-out set-up), else this process's memory."""
+    from bot.stores import lock_store_url
+
     url = os.environ.get("LINE_DEDUP_REDIS_URL", "").strip()
-    lock_url = os.environ.get("LOCK_STORE_URL", "").strip()
+    lock_url = lock_store_url() or ""
     if not url and lock_url.startswith(("redis://", "rediss://")):
         url = lock_url
     if url:

@@ -37,6 +37,7 @@ from sanic.response import HTTPResponse, ResponseStream
 from bot.channels.hygiene import (
     MAX_SENDER_CHARS,
     CleanResult,
+    carries_personal_data,
     clean_incoming,
     clean_metadata,
     conversation_id,
@@ -342,7 +343,7 @@ class SafeSocketIOInput(SocketIOInput):
             if (
                 not isinstance(session_id, str)
                 or sender_id_problem(session_id)
-                or conversation_id(session_id) != session_id
+                or carries_personal_data(session_id)
             ):
                 session_id = uuid.uuid4().hex
             if self.session_persistence:

@@ -87,6 +87,13 @@ def test_fallback_still_answers_when_the_db_is_down(loaded, monkeypatch):
     assert [m.get("response") for m in msgs] == ["utter_default"]
 
 
+def recorded(url):
+    """(text, reason, intent) of every stored unanswered question."""
+    return [
+        (r.text, r.reason, r.intent) for r in repository.unanswered_questions(url=url)
+    ]
+
+
 def test_core_fallback_is_recorded_as_such(loaded):
     """RulePolicy's core fallback: NLU was sure, the dialogue could not place
     the message. Staff see it with its own reason and the clear intent."""
@@ -100,10 +107,7 @@ def test_core_fallback_is_recorded_as_such(loaded):
     msgs, events = run(ActionRecordUnanswered(), tracker(clear))
     assert [m.get("response") for m in msgs] == ["utter_default"]
     assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
-    rows = repository.unanswered_questions(url=loaded)
-    assert [(r.text, r.reason, r.intent) for r in rows] == [
-        ("ใช่ค่ะ", "core_fallback", "affirm")
-    ]
+    assert recorded(loaded) == [("ใช่ค่ะ", "core_fallback", "affirm")]
 
 
 def test_low_confidence_answer_is_answered_and_recorded(loaded):
@@ -116,8 +120,7 @@ def test_low_confidence_answer_is_answered_and_recorded(loaded):
     )
     msgs, _ = run(ActionAnswerFact(), tracker(low))
     assert "ประชาชนไม่ต้องจ่าย" in msgs[0]["text"]
-    rows = repository.unanswered_questions(url=loaded)
-    assert [(r.text, r.reason, r.intent) for r in rows] == [
+    assert recorded(loaded) == [
         ("ค่าถ่ายเอกสาร ใครออก", "low_confidence", "nocopy_who_pays")
     ]
 

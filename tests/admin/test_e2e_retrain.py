@@ -15,12 +15,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.admin.test_ops import free_port, make_copy
+from tests.e2e.conftest import ISOLATED_VARS, Servers
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -47,15 +47,7 @@ class Project:
         env = {
             k: v
             for k, v in os.environ.items()
-            if k
-            not in (
-                "TRACKER_STORE_URL",
-                "LOCK_STORE_URL",
-                "RASA_API_TOKEN",
-                "RASA_ENABLE_API",
-                "ACTION_ENDPOINT_URL",
-                "PYTHONPATH",
-            )
+            if k not in (*ISOLATED_VARS, "ACTION_ENDPOINT_URL", "PYTHONPATH")
         }
         env.update(
             {
@@ -97,13 +89,8 @@ class Project:
         return out.stdout
 
     def ask(self, sender: str, text: str) -> str:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook",
-            data=json.dumps({"sender": sender, "message": text}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return "\n".join(m.get("text") or "" for m in json.load(response))
+        rasa = Servers(f"http://127.0.0.1:{self.rasa_port}", "", self.root, self.env)
+        return "\n".join(m.get("text") or "" for m in rasa.chat(sender, text))
 
     def rasa_pid(self) -> str:
         return (self.run_dir / "rasa.pid").read_text().strip()

@@ -46,7 +46,7 @@ MODEL = Path(os.environ.get("E2E_MODEL") or REPO / "models" / "current.tar.gz")
 # Seconds Rasa waits for an action before the citizen gets the apology.
 E2E_ACTION_TIMEOUT_S = "8"
 # Settings of the developer's shell that must not leak into test servers.
-_ISOLATED_VARS = (
+ISOLATED_VARS = (
     "TRACKER_STORE_URL",
     "LOCK_STORE_URL",
     "LOCK_STORE_KEY_PREFIX",
@@ -325,7 +325,7 @@ def rasa_command(port: int, endpoints: Path | None = None, *extra: str) -> list[
 
 def base_env(workdir: Path) -> dict[str, str]:
     """Environment of the test servers: service DB and tracker store in `workdir`."""
-    env = {k: v for k, v in os.environ.items() if k not in _ISOLATED_VARS}
+    env = {k: v for k, v in os.environ.items() if k not in ISOLATED_VARS}
     env.update(
         {
             "PYTHONPATH": str(REPO),

@@ -33,7 +33,7 @@ from typing import Iterator
 import pytest
 import yaml
 
-from tests.e2e.conftest import free_port, wait_for
+from tests.e2e.conftest import Servers, free_port, wait_for
 from tests.reliability.conftest import REDIS_URL, fresh_postgres_db, joined
 
 REPO = Path(__file__).resolve().parents[2]
@@ -235,18 +235,8 @@ def test_compose_services_run_from_the_dockerfiles(
             240,
         )
 
-        def ask(text: str) -> str:
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-                data=json.dumps(
-                    {"sender": "container-citizen", "message": text}
-                ).encode(),
-                headers={"Content-Type": "application/json"},
-            )
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return joined(json.load(response))
-
-        answer = ask("กฟน.ได้รางวัลไหม")
+        rasa = Servers(f"http://127.0.0.1:{rasa_port}", "", tmp_path, rasa_env)
+        answer = joined(rasa.chat("container-citizen", "กฟน.ได้รางวัลไหม"))
         assert "การไฟฟ้านครหลวง" in answer and "thaigov.go.th" in answer, answer
         # the HTTP API stays off in the image
         with pytest.raises(urllib.error.HTTPError):
