@@ -893,16 +893,11 @@ def section_costs(
     return out
 
 
-def section_profile(sv: Dict[str, Any], results: Path) -> List[str]:
-    """Component shares and hot functions under load (py-spy)."""
-    from bench.serving import top_frames
-
-    prof = dict(sv.get("project", {}).get("profile") or {})
+def section_profile(sv: Dict[str, Any]) -> List[str]:
+    """Component shares and hot functions under load (py-spy), as
+    bench.serving summarised them."""
+    prof = sv.get("project", {}).get("profile") or {}
     out = ["## 5. Where the time goes (profile under load)", ""]
-    for name in ("rasa", "actions"):
-        raw = results / "profile" / f"project-{name}.txt"
-        if raw.exists():
-            prof[name] = top_frames(raw, limit=60, server=name)
     if not prof.get("rasa"):
         return out + ["(profile not run)", ""]
     rasa, acts = prof["rasa"], prof.get("actions", {})
@@ -993,7 +988,7 @@ def build(results: Path) -> str:
         lines += [""]
     lines += section_costs(serving, training, truevoice)
     if serving:
-        lines += section_profile(serving, results)
+        lines += section_profile(serving)
         lines += FIXES_INTRO.splitlines() + [""]
         lines += table(
             ["what dominated (besides DIET/TED)", "before", "fix", "after"], FIXES

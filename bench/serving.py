@@ -715,7 +715,9 @@ def profile_under_load(
         spy.wait(timeout=seconds + 60)
         raw = outdir / f"{bot.name}-{name}.txt"
         result[name] = (
-            top_frames(raw, server=name) if raw.exists() else {"error": "no output"}
+            top_frames(raw, limit=60, server=name)
+            if raw.exists()
+            else {"error": "no output"}
         )
     return result
 
