@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from bot.admin import content, facts, nlu, ops, review, transfer
+from bot.admin import content, facts, nlu, ops, retention, review, transfer
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.admin.validate import validate
@@ -27,7 +27,8 @@ EPILOG = """\
   python -m bot.admin alias add mea "ไฟฟ้านครหลวงฯ"
   python -m bot.admin unanswered
   python -m bot.admin teach "ต่อใบอนุญาตร้านอาหารยังไง" bizportal_lifecycle
-  python -m bot.admin train && python -m bot.admin reload"""
+  python -m bot.admin train && python -m bot.admin reload
+  python -m bot.admin retention run --dry-run"""
 
 
 def _common(parser: argparse.ArgumentParser, default) -> None:
@@ -197,6 +198,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("report", "คะแนน 👍/👎 ต่อ intent และคำถามค้าง / ratings and unanswered")
     p.add_argument("--days", type=int, help="เฉพาะ N วันล่าสุด / last N days only")
+
+    p = add(
+        "retention",
+        "ลบบทสนทนาและบันทึกที่เก่ากว่าระยะเก็บข้อมูล (PDPA) / delete conversations "
+        "and records older than the retention period",
+    )
+    rsub = p.add_subparsers(dest="action", metavar="run")
+    rsub.required = True
+    pa = rsub.add_parser(
+        "run",
+        help="ลบข้อมูลเก่า (เก็บยอดนับรายวันไว้) / delete old data (daily counts kept)",
+        description=(
+            "ลบบทสนทนาที่ข้อความล่าสุดเก่ากว่า RETENTION_DAYS วัน (ค่าเริ่มต้น 90) "
+            "และคำถามที่ตอบไม่ได้/คะแนนที่เก่ากว่านั้น ทีละชุด ยอดนับรายวันที่ไม่มีข้อความ"
+            "ยังอยู่ใน report / deletes conversations whose latest message is older "
+            "than RETENTION_DAYS days (default 90) and older unanswered questions and "
+            "ratings, in batches; daily counts without text stay in `report`"
+        ),
+        parents=[common],
+    )
+    pa.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="บอกว่าจะลบเท่าไร แต่ไม่ลบ / say how much would go, delete nothing",
+    )
+    pa.add_argument(
+        "--days",
+        help="จำนวนวันที่เก็บ (แทน RETENTION_DAYS) / days to keep (instead of "
+        "RETENTION_DAYS)",
+    )
+    pa.add_argument(
+        "--tracker-url",
+        help="ที่เก็บบทสนทนา / tracker store URL (default $TRACKER_STORE_URL or "
+        "var/tracker.db)",
+    )
+    pa.add_argument(
+        "--batch-size",
+        type=int,
+        default=retention.DEFAULT_BATCH_SIZE,
+        help="บทสนทนาหรือบันทึกต่อหนึ่งรอบ / conversations or records per transaction",
+    )
     return parser
 
 
@@ -391,7 +433,24 @@ def cmd_intent(args, paths: Paths) -> int:
 
 
 def cmd_report(args, paths: Paths) -> int:
-    print("\n".join(review.report_lines(paths.url, args.days)))
+    # the stored rows plus the daily counts kept by `retention run`
+    print("\n".join(retention.report_lines(paths.url, args.days)))
+    return 0
+
+
+def cmd_retention(args, paths: Paths) -> int:
+    try:
+        days = retention.retention_days(args.days) if args.days else None
+        result = retention.run_retention(
+            tracker_url=args.tracker_url,
+            service_url=paths.url,
+            days=days,
+            dry_run=args.dry_run,
+            batch_size=args.batch_size,
+        )
+    except retention.RetentionError as exc:
+        raise AdminError(exc.th, exc.en) from None
+    print("\n".join(result.lines()))
     return 0
 
 
@@ -411,6 +470,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "teach": cmd_teach,
     "intent": cmd_intent,
     "report": cmd_report,
+    "retention": cmd_retention,
 }
 
 
