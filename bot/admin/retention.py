@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -388,8 +389,11 @@ def _delete_batch(
             result.batches += 1
             return
         except sa.exc.OperationalError as error:
+            # PostgreSQL's lock_timeout, SQLite's "database is locked": a
+            # long transaction holds the table; wait a little and try again
             if "lock" not in str(error).lower() or attempt == LOCK_RETRIES - 1:
                 raise
+            time.sleep(attempt + 1)
 
 
 def _tracker_retention(
@@ -524,6 +528,13 @@ def run_retention(
             tracker_url, service_url, cutoff.timestamp(), result, batch_size, after_scan
         )
     except sa.exc.SQLAlchemyError as error:
+        if "lock" in str(error).lower():
+            raise RetentionError(
+                "ตารางบทสนทนาไม่ว่าง (มีงานอื่นเขียนค้างนาน) ลองใหม่ภายหลัง ส่วนที่ลบแล้วนับไว้แล้ว",
+                f"the tracker store's events table stayed locked "
+                f"({str(error).splitlines()[0]}); run again later (TRACKER_STORE_URL "
+                f"{redacted(tracker_url)}; batches already deleted were counted)",
+            ) from None
         raise RetentionError(
             f"ใช้ที่เก็บบทสนทนาไม่ได้ ({redacted(tracker_url)}) ตรวจ TRACKER_STORE_URL "
             "และฐานข้อมูล แล้วสั่งใหม่ (ส่วนที่ลบแล้วนับไว้แล้ว)",

@@ -497,3 +497,84 @@ def test_missing_tracker_table_is_not_an_error(tmp_path: Path) -> None:
     )
     assert result.conversations == 0 and not missing.exists()  # not created
     dispose_engines()
+
+
+def test_with_rasas_own_tracker_store(tmp_path: Path) -> None:
+    """Conversations saved by Rasa's SQLTrackerStore: counted by channel and
+    intent, deleted; a turn Rasa saves for a conversation deleted a moment
+    before writes its whole session again (nothing is left half-deleted)."""
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        BotUttered,
+        SessionStarted,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    old = (NOW - 120 * DAY).timestamp()
+    events = [
+        ActionExecuted("action_session_start", timestamp=old),
+        SessionStarted(timestamp=old),
+        ActionExecuted("action_listen", timestamp=old),
+        UserUttered(
+            "สวัสดีค่ะ", {"name": "greet"}, timestamp=old + 1, input_channel="line"
+        ),
+        BotUttered("สวัสดีค่ะ", timestamp=old + 2),
+    ]
+    asyncio.run(store.save(DialogueStateTracker.from_events("citizen", events)))
+    in_flight = asyncio.run(store.retrieve("citizen"))  # Rasa is mid-turn
+
+    tracker_url = f"sqlite:///{tmp_path / 't.db'}"
+    service_url = f"sqlite:///{tmp_path / 's.db'}"
+    result = retention.run_retention(tracker_url, service_url, days=90, now=NOW)
+    assert (result.conversations, result.events) == (1, 5)
+    rows = retention.archived_counts(service_url)
+    assert rows.questions == {"line": 1} and rows.conversations == 1
+
+    in_flight.update(UserUttered("มาอีกแล้วค่ะ", {"name": "greet"}, input_channel="line"))
+    asyncio.run(store.save(in_flight))
+    stored = asyncio.run(store.retrieve_full_tracker("citizen"))
+    assert [e.type_name for e in stored.events] == [
+        "action",
+        "session_started",
+        "action",
+        "user",
+        "bot",
+        "user",
+    ]
+    dispose_engines()
+
+
+def test_postgres_lock_wait_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long transaction writing to ``events`` makes the job give up after a
+    few short lock waits (it never queues Rasa behind it for long); the data
+    is intact and the next run works."""
+    monkeypatch.setattr(retention, "LOCK_TIMEOUT_S", 1)
+    with throwaway_postgres() as tracker, throwaway_postgres() as service:
+        found = Stores(tracker, service)
+        list(_prepared(found))
+        add_conversation(found, "old", NOW - 100 * DAY, [("x", "greet")])
+        blocker = found.engine()
+        with blocker.connect() as connection:
+            transaction = connection.begin()
+            connection.execute(
+                sa.text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data)"
+                    " VALUES ('busy', 'user', :t, '{}')"
+                ),
+                {"t": NOW.timestamp()},
+            )  # not committed: holds ROW EXCLUSIVE on events
+            with pytest.raises(retention.RetentionError) as caught:
+                retention.run_retention(tracker, service, days=90, now=NOW)
+            assert "TRACKER_STORE_URL" in caught.value.en
+            assert "lock timeout" in caught.value.en
+            transaction.rollback()
+        blocker.dispose()
+        assert sorted(events_of(found)) == ["old"]
+        assert retention.count_rows(service) == {}
+        result = retention.run_retention(tracker, service, days=90, now=NOW)
+        assert result.conversations == 1 and events_of(found) == {}
