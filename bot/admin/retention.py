@@ -368,10 +368,10 @@ def _delete_batch(
             with tracker.begin() as connection:
                 _lock_events(connection)
                 still_old = _old_conversations(connection, cutoff_ts, senders)
-                result.kept_active += len(senders) - len(still_old)
-                if not still_old:
-                    return
                 ids = sorted(still_old)
+                if not ids:
+                    result.kept_active += len(senders)
+                    return
                 counts = _conversation_counts(connection, ids, still_old)
                 if service is None:  # same database: one transaction
                     add_counts(connection, counts)
@@ -384,6 +384,7 @@ def _delete_batch(
                     ),
                     {"ids": ids},
                 ).rowcount
+            result.kept_active += len(senders) - len(ids)
             result.conversations += len(ids)
             result.events += deleted
             result.batches += 1
