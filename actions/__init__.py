@@ -6,5 +6,11 @@ from actions import (  # noqa: F401
     facts,
     feedback,
     followup,
+    scope,
     unanswered,
 )
+from bot.content import resolution
+
+# The action server imports this package once at start: load the Thai word
+# list for name resolution now, not in a citizen's first turn.
+resolution.warm_up()

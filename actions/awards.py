@@ -1,4 +1,8 @@
-"""Award actions: list, check and count winners; confirm a suggested body."""
+"""Award actions: list, check and count winners; confirm a suggested body.
+
+Which body the citizen named is decided in :mod:`bot.content.resolution`
+(through :mod:`bot.content.checks`); the wording is in :mod:`bot.replies`.
+"""
 
 from __future__ import annotations
 
@@ -13,25 +17,26 @@ from actions.common import (
     TOPIC_AWARD_LIST,
     SafeAction,
     call_repo,
-    entity_values,
+    entity_spans,
     first_entity,
+    intent_name,
     message_text,
     send,
 )
-from bot.content import repository
+from bot import question
+from bot.content import checks, repository
 from bot.replies import (
     ask_body,
-    format_check,
+    format_checks,
     format_count,
     format_winners,
     nothing_to_confirm,
+    other_year,
     suggestion_denied,
 )
 
-MAX_CHECKS = 3
 
-
-def _filters(tracker: Tracker) -> Dict[str, Optional[str]]:
+def award_filters(tracker: Tracker) -> Dict[str, Optional[str]]:
     """category / ministry / kind from entities, else from the message text."""
     text = message_text(tracker)
     raw_cat = first_entity(tracker, "award_category")
@@ -48,70 +53,96 @@ def _filters(tracker: Tracker) -> Dict[str, Optional[str]]:
     return {"category": category, "ministry": ministry, "kind": kind, "_text": text}
 
 
+async def _other_year(dispatcher, tracker) -> bool:
+    """Answers a question about another year's awards; True when it did."""
+    asked = question.other_year(message_text(tracker))
+    if asked is None:
+        return False
+    send(dispatcher, other_year(asked, await call_repo(repository.award_categories)))
+    return True
+
+
 async def list_winners(dispatcher, tracker) -> List[Dict[Text, Any]]:
-    f = _filters(tracker)
+    if await _other_year(dispatcher, tracker):
+        return [SlotSet("topic", TOPIC_AWARD_LIST)]
+    f = award_filters(tracker)
+    category = f["category"]
+    if (
+        category is None
+        and tracker.get_slot("topic") == TOPIC_AWARD_COUNT
+        and "ทั้งหมด" not in f["_text"]
+    ):  # "ขอรายชื่อ" after "ระดับกรมมีกี่รางวัล": the names of what was counted
+        category = tracker.get_slot("last_award_category")
     ministry = f["ministry"] or await call_repo(
         repository.find_ministry_in_text, f["_text"]
     )
-    awards = await call_repo(repository.winners, f["category"], ministry, f["kind"])
+    awards = await call_repo(repository.winners, category, ministry, f["kind"])
     categories = await call_repo(repository.award_categories)
-    send(
-        dispatcher,
-        format_winners(awards, categories, f["category"], ministry, f["kind"]),
-    )
+    send(dispatcher, format_winners(awards, categories, category, ministry, f["kind"]))
     return [
         SlotSet("topic", TOPIC_AWARD_LIST),
-        SlotSet("last_award_category", f["category"]),
+        SlotSet("last_award_category", category),
     ]
 
 
 async def count_winners(dispatcher, tracker) -> List[Dict[Text, Any]]:
-    f = _filters(tracker)
+    if await _other_year(dispatcher, tracker):
+        return [SlotSet("topic", TOPIC_AWARD_COUNT)]
+    f = award_filters(tracker)
+    category = f["category"]
+    if category is None and tracker.get_slot("topic") in (
+        TOPIC_AWARD_LIST,
+        TOPIC_AWARD_COUNT,
+    ):  # "มีกี่หน่วยงาน" after a list: the count of what was just listed
+        category = tracker.get_slot("last_award_category")
     ministry = f["ministry"] or await call_repo(
         repository.find_ministry_in_text, f["_text"]
     )
-    result = await call_repo(
-        repository.count_winners, f["category"], ministry, f["kind"]
-    )
+    result = await call_repo(repository.count_winners, category, ministry, f["kind"])
     send(dispatcher, format_count(result))
     return [
         SlotSet("topic", TOPIC_AWARD_COUNT),
-        SlotSet("last_award_category", f["category"]),
+        SlotSet("last_award_category", category),
     ]
 
 
-async def named_bodies(tracker: Tracker) -> List[str]:
-    """Names to check: body/province entities that resolve to a known name,
-    else names found in the whole text, else the raw entities (so the reply
-    can say which name was not found).
-
-    The text scan also rescues a partial entity such as "เชียง" cut from
-    "เชียงราย" by the model."""
-    names = entity_values(tracker, "body") + entity_values(tracker, "province")
-    known = [n for n in names if await call_repo(repository.resolve_body, n)]
-    if known:
-        return known
-    found = await call_repo(repository.mentions, message_text(tracker))
-    return [b.key for b in found] or names
-
-
-async def check_winners(dispatcher, tracker, names: Optional[List[str]] = None):
-    names = names if names is not None else await named_bodies(tracker)
-    if not names:
-        send(dispatcher, ask_body())
-        return [SlotSet("topic", TOPIC_AWARD_CHECK)]
+async def check_winners(
+    dispatcher, tracker, keys: Optional[List[str]] = None
+) -> List[Dict[Text, Any]]:
+    """ "Did X win?" for every name in the message (or for ``keys``)."""
     events: List[Dict[Text, Any]] = [SlotSet("topic", TOPIC_AWARD_CHECK)]
-    suggested = None
-    last_body = None
-    for name in names[:MAX_CHECKS]:
-        result = await call_repo(repository.check_winner, name)
-        send(dispatcher, format_check(result))
-        if result.body is not None:
-            last_body = result.body.key
-        if result.status != "winner" and result.suggestion is not None:
-            suggested = result.suggestion.key
-    events.append(SlotSet("last_body", last_body))
+    if await _other_year(dispatcher, tracker):
+        return events
+    text = message_text(tracker)
+    if keys is not None:
+        results = [await call_repo(checks.check_winner, k) for k in keys]
+    else:
+        spans = entity_spans(tracker, "body", "province")
+        results = await call_repo(checks.check_message, text, spans)
+    if not results and tracker.get_slot("last_bodies"):
+        # "ได้รางวัลประเภทไหน" after a check: the bodies just checked
+        results = [
+            await call_repo(checks.check_winner, k)
+            for k in tracker.get_slot("last_bodies")
+        ]
+    if not results:
+        send(dispatcher, ask_body())
+        return events
+    categories = await call_repo(repository.award_categories)
+    yes_no = question.form(text) != question.WHAT
+    if intent_name(tracker) in ("affirm", "deny"):
+        yes_no = True
+    send(
+        dispatcher,
+        format_checks(results, categories, yes_no, question.is_english(text)),
+    )
+    suggested = next(
+        (r.suggestion.key for r in results if r.status != "winner" and r.suggestion),
+        None,
+    )
     events.append(SlotSet("suggested_body", suggested))
+    known = [r.body.key for r in results if r.body is not None]
+    events.append(SlotSet("last_bodies", known or None))
     return events
 
 
@@ -147,7 +178,7 @@ class ActionConfirmSuggestion(SafeAction):
 
     async def handle(self, dispatcher, tracker, domain):
         suggested = tracker.get_slot("suggested_body")
-        affirmed = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        affirmed = intent_name(tracker) == "affirm"
         if not suggested:
             send(dispatcher, nothing_to_confirm(affirmed))
             return []
@@ -157,10 +188,5 @@ class ActionConfirmSuggestion(SafeAction):
                 SlotSet("suggested_body", None),
                 SlotSet("topic", TOPIC_AWARD_CHECK),
             ]
-        result = await call_repo(repository.check_winner, suggested)
-        send(dispatcher, format_check(result))
-        return [
-            SlotSet("suggested_body", None),
-            SlotSet("last_body", result.body.key if result.body else None),
-            SlotSet("topic", TOPIC_AWARD_CHECK),
-        ]
+        events = await check_winners(dispatcher, tracker, [suggested])
+        return [*events, SlotSet("suggested_body", None)]

@@ -34,7 +34,7 @@ async def licences(
             send(dispatcher, ask_business_type())
         return [SlotSet("topic", TOPIC_LICENCES)]
     send(dispatcher, format_licences(result))
-    return [SlotSet("topic", TOPIC_LICENCES), SlotSet("last_business_type", result.key)]
+    return [SlotSet("topic", TOPIC_LICENCES)]
 
 
 class ActionBizportalLicences(SafeAction):

@@ -1,13 +1,16 @@
-"""Helpers shared by the actions: DB calls with a timeout, entity reading, replies."""
+"""Helpers shared by the actions: DB calls with a timeout, entity reading,
+replies, and the sources each answer cited (slot ``last_sources``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Dict, List, Optional, Text
+from contextvars import ContextVar
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,6 +25,11 @@ TOPIC_AWARD_LIST = "award_list"
 TOPIC_AWARD_CHECK = "award_check"
 TOPIC_AWARD_COUNT = "award_count"
 TOPIC_LICENCES = "licences"
+TOPIC_NOCOPY = "nocopy"
+TOPIC_BIZPORTAL = "bizportal"
+
+# The links the replies of the running action cited ("อ้างอิงจากไหน" next turn).
+_cited: ContextVar[Optional[List[str]]] = ContextVar("cited", default=None)
 
 ENTITY_NAMES = (
     "body",
@@ -55,6 +63,9 @@ async def call_repo(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(**reply.as_kwargs())
+    cited = _cited.get()
+    if cited is not None:
+        cited.extend(u for u in reply.sources if u not in cited)
 
 
 def send_apology(dispatcher: CollectingDispatcher) -> None:
@@ -69,6 +80,15 @@ def entity_values(tracker: Tracker, name: str) -> List[str]:
             value = str(ent["value"])
             if value not in out:
                 out.append(value)
+    return out
+
+
+def entity_spans(tracker: Tracker, *names: str) -> List[Tuple[int, int]]:
+    """(start, end) in the message text of the entities ``names`` tagged."""
+    out = []
+    for ent in (tracker.latest_message or {}).get("entities") or []:
+        if ent.get("entity") in names and isinstance(ent.get("start"), int):
+            out.append((int(ent["start"]), int(ent["end"])))
     return out
 
 
@@ -98,12 +118,18 @@ class SafeAction(Action, ABC):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[Dict[Text, Any]]:
+        cited: List[str] = []
+        token = _cited.set(cited)
         try:
-            return await self.handle(dispatcher, tracker, domain)
+            events = await self.handle(dispatcher, tracker, domain)
+            if cited:
+                events = [*events, SlotSet("last_sources", cited)]
+            return events
         except RepositoryUnavailable:
             send_apology(dispatcher)
             return []
         finally:
+            _cited.reset(token)
             await record_low_confidence(tracker)
 
     @abstractmethod

@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import insights, settings
+from bot import followups, insights, settings
 from bot.content import repository
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,12 @@ class ActionRecordUnanswered(Action):
     ) -> List[Dict[Text, Any]]:
         reason = fallback_reason(tracker.latest_message or {})
         await record(tracker, reason)
+        topic = tracker.get_slot("topic")
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if reason == "fallback" and topic and followups.cue(topic, text):
+            # NLU was unsure, but the words name a case of the topic just
+            # answered ("แล้วถ้าให้หลานไปทำแทนล่ะจ๊ะ" after No Copy)
+            return [FollowupAction("action_followup")]
         dispatcher.utter_message(response="utter_default")
         if reason == "core_fallback":
             # No rule covers this state, so none would predict listening next

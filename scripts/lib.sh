@@ -72,6 +72,7 @@ ensure_content() {
 
 model_fingerprint() {
     find config.yml domain.yml data/nlu data/rules data/stories bot/nlu requirements.txt \
+        data/content/other_services.yml \
         -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) \
         -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
 }

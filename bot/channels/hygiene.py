@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.privacy import TOKENS, mask_pii
+from bot.question import question_clause
 
 DEFAULT_MAX_CHARS = 1000
 MAX_SENDER_CHARS = 256
@@ -56,6 +57,7 @@ NOTICE_TOO_LONG = "ข้อความยาวเกินไป ระบบ
 # Characters that end a line; they become a space, not nothing.
 _LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _WHITESPACE_RE = re.compile(r"\s+")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SLASHES = "/\uff0f\u2215\u2044"  # ASCII, full-width, division and fraction slash
 
 
@@ -71,6 +73,15 @@ class CleanResult:
     text: str | None
     notice: str | None = None
     rejected_reason: str | None = None
+    # a long message's whole (masked) text when ``text`` is only its question
+    full_text: str | None = None
+
+    def metadata(self, metadata: dict | None) -> dict | None:
+        """The message's metadata, with the whole text of a focused message
+        (so the tracker store keeps everything the citizen wrote)."""
+        if self.full_text is None:
+            return metadata
+        return {**(metadata or {}), "full_text": self.full_text}
 
     @property
     def rejected(self) -> bool:
@@ -103,9 +114,12 @@ def _strip_invisible(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFC, invisible characters removed, whitespace collapsed and trimmed."""
+    """NFC, invisible characters removed, whitespace collapsed and trimmed;
+    Thai digits as Arabic digits, and sara am typed as nikhahit + sara aa
+    (ํา) as the one character (ำ), as every Thai keyboard user means them."""
     text = unicodedata.normalize("NFC", text)
     text = _strip_invisible(text)
+    text = text.replace("\u0e4d\u0e32", "\u0e33").translate(_THAI_DIGITS)
     return _WHITESPACE_RE.sub(" ", text).strip()
 
 
@@ -152,6 +166,13 @@ def clean_incoming(text: str | None, limit: int | None = None) -> CleanResult:
         notice = NOTICE_TOO_LONG.format(limit=limit)
         if not _has_readable_char(cleaned):
             return CleanResult(None, rejected_reason=REPLY_NOT_TEXT)
+    # a long message is read for its question; line breaks still mark where
+    # a sentence ends, so the question is found in the text as written
+    focus = question_clause(unicodedata.normalize("NFC", text)[: limit * 2])
+    if focus is not None:
+        focus = mask_pii(normalise(_strip_leading_slashes(focus)))
+        if focus and focus != cleaned and _has_readable_char(focus):
+            return CleanResult(focus, notice=notice, full_text=cleaned)
     return CleanResult(cleaned, notice=notice)
 
 

@@ -855,7 +855,7 @@ class LineInput(InputChannel):
                 collector,
                 sender_id=sender_id,
                 input_channel=self.name(),
-                metadata=metadata,
+                metadata=result.metadata(metadata),
             ),
             lambda: count_visible(collector.messages),
         )

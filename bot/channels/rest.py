@@ -167,7 +167,7 @@ class SafeRestInput(RestInput):
                 collector,
                 sender_id,
                 input_channel=self.name(),
-                metadata=parsed["metadata"],
+                metadata=result.metadata(parsed["metadata"]),
             )
             try:
                 apologise = await run_turn(
@@ -217,7 +217,7 @@ class SafeRestInput(RestInput):
                 output,
                 sender_id,
                 input_channel=self.name(),
-                metadata=parsed["metadata"],
+                metadata=result.metadata(parsed["metadata"]),
             )
 
             async def turn() -> bool:
@@ -327,7 +327,7 @@ class SafeSocketIOInput(SocketIOInput):
                 counting,
                 sender_id,
                 input_channel=self.name(),
-                metadata=clean_metadata(metadata) or {},
+                metadata=result.metadata(clean_metadata(metadata)) or {},
             )
             if await run_turn(on_new_message, user_message, lambda: counting.sent):
                 await counting.send_text_message(sender_id, REPLY_SYSTEM_ERROR)

@@ -11,6 +11,8 @@ CLI: ``python -m bot.content.importer [--content DIR] [--url URL]``
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,7 @@ FILES = (
     "answers.yml",
     "business_types.yml",
     "document_types.yml",
+    "registry.yml",
 )
 CONFIDENCE = {"HIGH", "MED-HIGH", "MED", "LOW-MED"}
 NOCOPY_VALUES = {"yes", "no", "partial"}
@@ -179,6 +182,46 @@ def _aliases(
 
 
 # ---------------------------------------------------------------- loading
+NAMES_VERSION = "names_version"
+
+
+def _names_version(b: ContentBundle) -> str:
+    """A digest of every name and award: the name resolver is rebuilt when it
+    changes (bot.content.checks)."""
+    names = [
+        (x["key"], x["kind"], x["scan_needs_prefix"], sorted(x["_aliases"]))
+        for x in b.bodies
+    ]
+    awards = sorted((a["category"], a["recipient"]) for a in b.awards)
+    raw = json.dumps([names, awards], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def _yes_no(fname: str, where: str, rules: Any) -> Optional[List[dict]]:
+    """``yes_no``: the first line for a yes/no question, by words in it."""
+    if rules is None:
+        return None
+    if not isinstance(rules, list):
+        raise ContentError(f"{fname}: {where}: 'yes_no' must be a list")
+    out = []
+    for i, rule in enumerate(rules):
+        w = f"{where}: yes_no[{i}]"
+        if not isinstance(rule, dict):
+            raise ContentError(f"{fname}: {w}: needs 'when' and 'lead_th'")
+        when = _str_list(fname, w, rule, "when")
+        lead = _req_str(fname, w, rule, "lead_th")
+        if "\n" in lead:
+            raise ContentError(f"{fname}: {w}: 'lead_th' must be one line")
+        out.append(
+            {
+                "when": when,
+                "lead_th": lead,
+                "lead_en": _req_str(fname, w, rule, "lead_en", optional=True),
+            }
+        )
+    return out
+
+
 def load_content(content_dir: Optional[Path | str] = None) -> ContentBundle:
     """Read and validate every content file. Raises :class:`ContentError`."""
     d = Path(content_dir) if content_dir else settings.CONTENT_DIR
@@ -186,7 +229,14 @@ def load_content(content_dir: Optional[Path | str] = None) -> ContentBundle:
     registry: Dict[str, Tuple[str, str]] = {}
 
     # bodies + provinces
-    for fname, list_name in (("bodies.yml", "bodies"), ("provinces.yml", "provinces")):
+    for fname, list_name in (
+        ("bodies.yml", "bodies"),
+        ("provinces.yml", "provinces"),
+        ("registry.yml", "registry"),
+    ):
+        names_only = list_name == "registry"
+        if names_only and not (d / fname).exists():
+            continue
         data = _read(d / fname)
         for i, item in enumerate(_list_of_dicts(fname, data, list_name)):
             where = f"{list_name}[{i}]"
@@ -211,18 +261,26 @@ def load_content(content_dir: Optional[Path | str] = None) -> ContentBundle:
                 "name_th": name_th,
                 "name_en": name_en,
                 "kind": kind,
-                "parent_ministry": _req_str(
-                    fname, where, item, "parent_ministry", True
-                ),
-                "note_th": _req_str(fname, where, item, "note_th", True),
-                "see_also": _str_list(fname, where, item, "see_also"),
+                # the registry holds names only: no fact about a body
+                "parent_ministry": None
+                if names_only
+                else _req_str(fname, where, item, "parent_ministry", True),
+                "note_th": None
+                if names_only
+                else _req_str(fname, where, item, "note_th", True),
+                "see_also": []
+                if names_only
+                else _str_list(fname, where, item, "see_also"),
+                "_names_only": names_only,
                 "scan_needs_prefix": bool(item.get("scan_needs_prefix", False)),
                 "confidence": _confidence(fname, where, item),
                 "source_url": _url(fname, where, item.get("source"), optional=True),
                 "_aliases": _aliases(fname, where, names, key, registry),
             }
             b.bodies.append(body)
-    _unique("bodies.yml/provinces.yml", "key", [x["key"] for x in b.bodies])
+    _unique(
+        "bodies.yml/provinces.yml/registry.yml", "key", [x["key"] for x in b.bodies]
+    )
     body_keys = {x["key"] for x in b.bodies}
     for body in b.bodies:
         for k in body["see_also"]:
@@ -295,6 +353,8 @@ def load_content(content_dir: Optional[Path | str] = None) -> ContentBundle:
                 f"but its count is {cat_counts[cat]}"
             )
 
+    b.meta[NAMES_VERSION] = _names_version(b)
+
     # answers
     fname = "answers.yml"
     data = _read(d / fname)
@@ -303,6 +363,14 @@ def load_content(content_dir: Optional[Path | str] = None) -> ContentBundle:
         raise ContentError(
             f"{fname}: 'answers' must be a mapping of intent name -> answer"
         )
+    citizen_links = data.get("citizen_links") or {}
+    if not isinstance(citizen_links, dict):
+        raise ContentError(f"{fname}: 'citizen_links' must be a mapping url -> link")
+    for prov, link in citizen_links.items():
+        if not isinstance(link, dict):
+            raise ContentError(f"{fname}: citizen_links '{prov}': needs url and label")
+        _url(fname, f"citizen_links '{prov}'", link.get("url"))
+        _req_str(fname, f"citizen_links '{prov}'", link, "label")
     for key, item in answers.items():
         where = f"answers '{key}'"
         if not isinstance(item, dict):
@@ -315,12 +383,15 @@ def load_content(content_dir: Optional[Path | str] = None) -> ContentBundle:
         for s in sources:
             if not isinstance(s, dict):
                 raise ContentError(f"{fname}: {where}: each source needs url and title")
-            clean_sources.append(
-                {
-                    "url": _url(fname, where, s.get("url")),
-                    "title": _req_str(fname, where, s, "title"),
-                }
-            )
+            source = {
+                "url": _url(fname, where, s.get("url")),
+                "title": _req_str(fname, where, s, "title"),
+            }
+            link = citizen_links.get(source["url"])
+            if link:
+                source["citizen_url"] = link["url"]
+                source["citizen_label"] = link["label"]
+            clean_sources.append(source)
         buttons = item.get("buttons") or []
         if not isinstance(buttons, list):
             raise ContentError(f"{fname}: {where}: 'buttons' must be a list")
@@ -346,6 +417,8 @@ def load_content(content_dir: Optional[Path | str] = None) -> ContentBundle:
         b.answers[str(key)] = {
             "key": str(key),
             "text_th": text,
+            "yes_no": _yes_no(fname, where, item.get("yes_no")),
+            "summary_en": _req_str(fname, where, item, "summary_en", optional=True),
             "confidence": _confidence(fname, where, item, optional=False),
             "sources": clean_sources,
             "buttons": clean_buttons,

@@ -143,9 +143,10 @@ class Match:
 class NameMatcher:
     """Matches names against a set of (key, alias) entries.
 
-    Build it with :meth:`from_pairs`, :meth:`from_db` (bodies and provinces) or
-    :meth:`from_content` (from the YAML files). It is cheap to build, so callers
-    build a fresh one per request.
+    Build it with :meth:`from_pairs`. It is cheap to build, so callers build a
+    fresh one per request. Bodies and provinces are resolved under stricter
+    rules in :mod:`bot.content.resolution`; this matcher serves business and
+    document types.
     """
 
     def __init__(self, entries: Iterable[Entry]):
@@ -167,35 +168,6 @@ class NameMatcher:
         count inside a longer message after จังหวัด / จ."""
         np = set(needs_prefix)
         return cls(Entry(k, a, normalise(a), k in np) for k, a in pairs)
-
-    @classmethod
-    def from_db(cls, session, kinds: Optional[Iterable[str]] = None) -> "NameMatcher":
-        from sqlalchemy import select
-
-        from bot.content.models import Body, BodyAlias
-
-        stmt = select(
-            Body.key, BodyAlias.alias, BodyAlias.alias_norm, Body.scan_needs_prefix
-        ).join(BodyAlias, BodyAlias.body_id == Body.id)
-        if kinds is not None:
-            stmt = stmt.where(Body.kind.in_(list(kinds)))
-        rows = session.execute(stmt).all()
-        return cls(Entry(k, a, n, bool(p)) for k, a, n, p in rows)
-
-    @classmethod
-    def from_content(cls, content_dir=None) -> "NameMatcher":
-        from bot.content.importer import load_content
-
-        bundle = load_content(content_dir)
-        entries = []
-        for body in bundle.bodies:
-            for alias, _kind in body["_aliases"]:
-                entries.append(
-                    Entry(
-                        body["key"], alias, normalise(alias), body["scan_needs_prefix"]
-                    )
-                )
-        return cls(entries)
 
     # ------------------------------------------------------------------ queries
     def keys(self) -> List[str]:

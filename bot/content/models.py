@@ -36,6 +36,11 @@ BODY_KINDS = (
     "public_organisation",
     "province",
     "ministry_office",
+    # names-only registry (data/content/registry.yml)
+    "ministry",
+    "independent_body",
+    "local_government",
+    "other",
 )
 AWARD_CATEGORIES = ("department", "province", "nocopy")
 
@@ -122,6 +127,9 @@ class Answer(Base):
     confidence = Column(String(16))
     sources = Column(JSON, nullable=False, default=list)
     buttons = Column(JSON, nullable=False, default=list)
+    # [{when: [words], lead_th, lead_en?}]: the first line for a yes/no question
+    yes_no = Column(JSON)
+    summary_en = Column(Text)  # first line when the question was in English
     updated_at = Column(DateTime, nullable=False, default=utcnow)
 
 

@@ -44,6 +44,8 @@ def _tables(bundle: ContentBundle) -> Dict[str, List[Tuple[str, List[str]]]]:
         "document_type": [],
     }
     for b in bundle.bodies:
+        if b.get("_names_only"):  # the registry feeds the matcher, not the NLU
+            continue
         entity = "province" if b["kind"] == "province" else "body"
         aliases = [v for a, _k in b["_aliases"] for v in _variants(a)]
         if entity == "province":

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from difflib import SequenceMatcher
 from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.content.db import session_scope
-from bot.content.matcher import Match, NameMatcher, normalise
+from bot.content.matcher import NameMatcher, normalise
 from bot.content.models import (
     RATINGS,
     UNANSWERED_REASONS,
@@ -138,6 +137,8 @@ class AnswerData:
     confidence: Optional[str]
     sources: List[dict]
     buttons: List[dict]
+    yes_no: List[dict] = field(default_factory=list)
+    summary_en: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -339,162 +340,10 @@ def count_winners(
     )
 
 
-def _matcher(session, kinds=None) -> NameMatcher:
-    return NameMatcher.from_db(session, kinds)
-
-
-def resolve_body(text: str, url: Optional[str] = None) -> Optional[Match]:
-    with session_scope(url) as s:
-        return _matcher(s).resolve(text)
-
-
-def resolve_province(text: str, url: Optional[str] = None) -> Optional[BodyInfo]:
-    with session_scope(url) as s:
-        m = _matcher(s, kinds=["province"]).resolve(text)
-        if m is None:
-            return None
-        body = s.execute(select(Body).where(Body.key == m.body_key)).scalar_one()
-        return _body_info(body)
-
-
 def get_body(key: str, url: Optional[str] = None) -> Optional[BodyInfo]:
     with session_scope(url) as s:
         body = s.execute(select(Body).where(Body.key == key)).scalar_one_or_none()
         return _body_info(body) if body else None
-
-
-def mentions(text: str, url: Optional[str] = None) -> List[BodyInfo]:
-    """Bodies and provinces named in a message (exact first, then clear typos)."""
-    with session_scope(url) as s:
-        found = _matcher(s).find_mentions(text)
-        if not found:
-            return []
-        rows = {
-            b.key: b
-            for b in s.execute(
-                select(Body).where(Body.key.in_([m.body_key for m in found]))
-            ).scalars()
-        }
-        return [_body_info(rows[m.body_key]) for m in found if m.body_key in rows]
-
-
-def _winner_keys(s) -> Dict[str, List[Award]]:
-    out: Dict[str, List[Award]] = {}
-    for award, key in s.execute(
-        select(Award, Body.key).join(Body, Award.body_id == Body.id)
-    ).all():
-        out.setdefault(key, []).append(award)
-    return out
-
-
-def _award_infos(s, body: Body, awards: List[Award]) -> List[AwardInfo]:
-    cats = {c.key: c for c in s.execute(select(AwardCategory)).scalars()}
-    out = []
-    for a in sorted(awards, key=lambda a: a.sort_order):
-        c = cats.get(a.category)
-        out.append(
-            AwardInfo(
-                a.category,
-                c.name_th if c else a.category,
-                c.label_th if c else a.category,
-                a.event,
-                a.year,
-                a.source_url,
-                _body_info(body),
-            )
-        )
-    return out
-
-
-def _most_similar_winner(
-    s, query: str, body: Optional[Body], winner_keys, threshold: float
-):
-    """The winner to offer as "หมายถึง … หรือไม่": first the body's ``see_also``
-    winners, else the winner whose names are most similar to the query."""
-    if body is not None:
-        for key in body.see_also or []:
-            if key in winner_keys:
-                w = s.execute(select(Body).where(Body.key == key)).scalar_one_or_none()
-                if w is not None:
-                    return w
-    norm = normalise(query)
-    if not norm:
-        return None
-    best, best_score = None, 0.0
-    rows = s.execute(select(Body).where(Body.key.in_(list(winner_keys)))).scalars()
-    for w in rows:
-        if body is not None and (body.kind == "province") != (w.kind == "province"):
-            continue
-        for alias in w.aliases:
-            score = SequenceMatcher(None, norm, alias.alias_norm).ratio()
-            if score > best_score:
-                best, best_score = w, score
-    return best if best_score >= threshold else None
-
-
-def check_winner(text_or_key: str, url: Optional[str] = None) -> CheckResult:
-    """Did this body / province win? ``status`` is winner, not_winner or unknown.
-
-    A name that exactly matches a known non-winner stays a non-winner; the
-    result then carries the most similar winner as ``suggestion``.
-    """
-    query = (text_or_key or "").strip()
-    with session_scope(url) as s:
-        body = s.execute(select(Body).where(Body.key == query)).scalar_one_or_none()
-        match = None
-        if body is None:
-            match = _matcher(s).resolve(query)
-            if match is not None:
-                body = s.execute(
-                    select(Body).where(Body.key == match.body_key)
-                ).scalar_one()
-        winner_keys = _winner_keys(s)
-        if body is None:
-            suggestion = _most_similar_winner(
-                s, query, None, winner_keys, threshold=0.6
-            )
-            return CheckResult(
-                UNKNOWN,
-                query,
-                exact=False,
-                score=0.0,
-                suggestion=_body_info(suggestion) if suggestion else None,
-            )
-        exact = match.exact if match else True
-        score = match.score if match else 1.0
-        if body.key in winner_keys:
-            return CheckResult(
-                WINNER,
-                query,
-                _body_info(body),
-                exact,
-                score,
-                awards=_award_infos(s, body, winner_keys[body.key]),
-            )
-        result = CheckResult(NOT_WINNER, query, _body_info(body), exact, score)
-        if body.kind == "province":
-            cat = s.execute(
-                select(AwardCategory).where(AwardCategory.key == "province")
-            ).scalar_one_or_none()
-            result.category = _cat_info(cat) if cat else None
-            result.category_winners = [
-                _body_info(b)
-                for b in s.execute(
-                    select(Body)
-                    .join(Award, Award.body_id == Body.id)
-                    .where(Award.category == "province")
-                    .order_by(Award.sort_order)
-                ).scalars()
-            ]
-            sug = _most_similar_winner(
-                s, body.name_th, body, winner_keys, threshold=0.6
-            )
-        else:
-            sug = _most_similar_winner(
-                s, body.name_th, body, winner_keys, threshold=0.6
-            )
-        result.suggestion = _body_info(sug) if sug else None
-        return result
 
 
 # ---------------------------------------------------------------- other content
@@ -509,6 +358,8 @@ def answer(key: str, url: Optional[str] = None) -> Optional[AnswerData]:
             row.confidence,
             list(row.sources or []),
             list(row.buttons or []),
+            list(row.yes_no or []),
+            row.summary_en,
         )
 
 

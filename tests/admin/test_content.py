@@ -9,7 +9,7 @@ import difflib
 import pytest
 import yaml
 
-from bot.content import repository
+from bot.content import checks, repository
 
 
 def changed_lines(before: str, after: str) -> list:
@@ -119,12 +119,12 @@ def test_set_fact_values_and_clear(admin, project):
 
 
 def test_alias_add_is_known_at_once_and_remove(admin, project):
-    assert repository.resolve_body("ไฟฟ้ากรุงเทพ", project.url) is None
+    assert checks.resolve_body("ไฟฟ้ากรุงเทพ", project.url) is None
     run = admin("alias", "add", "mea", "ไฟฟ้ากรุงเทพ")
     assert run.code == 0, run.err
     assert "make train" in run.out
-    match = repository.resolve_body("ไฟฟ้ากรุงเทพ", project.url)
-    assert match is not None and match.body_key == "mea"
+    match = checks.resolve_body("ไฟฟ้ากรุงเทพ", project.url)
+    assert match is not None and match.key == "mea"
     bodies = (project.paths.content_dir / "bodies.yml").read_text(encoding="utf-8")
     assert "  aliases: [ไฟฟ้านครหลวง, ไฟฟ้ากรุงเทพ]\n" in bodies
     # a province with "aliases: []" gets a one-line list
@@ -135,17 +135,17 @@ def test_alias_add_is_known_at_once_and_remove(admin, project):
     assert "  aliases: [เมืองน่าน]\n" in provinces
     run = admin("alias", "remove", "mea", "ไฟฟ้ากรุงเทพ")
     assert run.code == 0, run.err
-    assert repository.resolve_body("ไฟฟ้ากรุงเทพ", project.url) is None
+    assert checks.resolve_body("ไฟฟ้ากรุงเทพ", project.url) is None
 
 
 def test_award_add_and_remove(admin, project):
-    assert repository.check_winner("lampang", project.url).status == "not_winner"
+    assert checks.check_winner("lampang", project.url).status == "not_winner"
     admin("set-fact", "category.province.count", "6")
     run = admin(
         "award", "add", "province", "ลำปาง", "--source", "https://example.go.th/news/1"
     )
     assert run.code == 0, run.err
-    result = repository.check_winner("จังหวัดลำปาง", project.url)
+    result = checks.check_winner("จังหวัดลำปาง", project.url)
     assert result.status == "winner"
     awards = (project.paths.content_dir / "awards.yml").read_text(encoding="utf-8")
     # kept with the other province awards, in the file's one-line style
@@ -156,7 +156,7 @@ def test_award_add_and_remove(admin, project):
     )
     assert "category: province" in lines[i - 1]
     assert admin("award", "remove", "province", "lampang").code == 0
-    assert repository.check_winner("lampang", project.url).status == "not_winner"
+    assert checks.check_winner("lampang", project.url).status == "not_winner"
 
 
 BAD = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.admin.transfer import SHEETS
-from bot.content import repository
+from bot.content import checks, repository
 from bot.content.importer import load_content
 
 
@@ -73,7 +73,7 @@ def test_csv_edits_reach_yaml_and_db(admin, project, sheets):
     }
     assert "  aliases: [เมืองน่าน, น่านนคร]\n" in after["data/content/provinces.yml"]
     assert "02-612-6111" in repository.answer("bizportal_contact", project.url).text_th
-    assert repository.resolve_province("น่านนคร", project.url).key == "nan"
+    assert checks.resolve_body("น่านนคร", project.url).key == "nan"
 
 
 def test_csv_new_award_and_removed_button(admin, project, sheets):
@@ -90,7 +90,7 @@ def test_csv_new_award_and_removed_button(admin, project, sheets):
     write(sheets / "answer_buttons.csv", rows)
     run = admin("import", "--format", "csv", str(sheets))
     assert run.code == 0, run.err
-    assert repository.check_winner("lampang", project.url).status == "winner"
+    assert checks.check_winner("lampang", project.url).status == "winner"
     buttons = repository.answer("award_ceremony", project.url).buttons
     assert "สพร. คือใคร" not in [b["title"] for b in buttons]
     bundle = load_content(project.paths.content_dir)

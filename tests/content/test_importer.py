@@ -45,7 +45,7 @@ def test_migrations_on_fresh_sqlite(tmp_path):
     } <= tables
     assert (
         con.execute("select version_num from alembic_version").fetchone()[0]
-        == "0002_runtime_feedback"
+        == "0004_answer_leads"
     )
 
 

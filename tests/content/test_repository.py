@@ -1,5 +1,6 @@
 from sqlalchemy import update
 
+from bot.content import checks
 from bot.content import repository as r
 from bot.content.db import session_scope
 from bot.content.models import Answer
@@ -31,24 +32,40 @@ def test_counts(loaded):
 
 
 def test_check_winner(loaded):
-    res = r.check_winner("กฟน.")
+    res = checks.check_winner("กฟน.")
     assert (
         res.status == r.WINNER
         and res.body.key == "mea"
         and res.awards[0].category == "department"
     )
-    res = r.check_winner("การประปานครหลวง")
+    # a non-winner gets a suggestion only where the content names one
+    res = checks.check_winner("การประปานครหลวง")
     assert (
         res.status == r.NOT_WINNER
         and res.body.key == "mwa"
         and res.suggestion.key == "pwa"
     )
-    res = r.check_winner("เชียงใหม่")
+    res = checks.check_winner("เชียงใหม่")
     assert res.status == r.NOT_WINNER and len(res.category_winners) == 5
-    res = r.check_winner("สปสข")
+    assert res.suggestion is None
+    # a typo of the whole name is the winner; an abbreviation never fuzzily
+    res = checks.check_winner("กรมพัฒนาธุรกิจการค้")
     assert res.status == r.WINNER and not res.exact
-    assert r.check_winner("กรมวิทยาศาสตร์บริการ").awards[0].category == "nocopy"
-    assert r.check_winner("หน่วยงานที่ไม่มีจริง").status == r.UNKNOWN
+    assert checks.check_winner("สปสข").status == r.UNKNOWN
+    assert checks.check_winner("กรมวิทยาศาสตร์บริการ").awards[0].category == "nocopy"
+    assert checks.check_winner("หน่วยงานที่ไม่มีจริง").status == r.UNKNOWN
+
+
+def test_check_message_one_result_per_name(loaded):
+    found = checks.check_message("NHSO กับ ONCB และกรมพัฒนาที่ดินได้รางวัลไหม")
+    assert [(x.status, x.body.key if x.body else None) for x in found] == [
+        (r.WINNER, "nhso"),
+        (r.WINNER, "oncb"),
+        (r.NOT_WINNER, "ldd"),
+    ]
+    unknown = checks.check_message("สำนักงานส่งเสริมการเลี้ยงผึ้งแห่งชาติได้รางวัลไหม")
+    assert [x.status for x in unknown] == [r.UNKNOWN]
+    assert unknown[0].query == "สำนักงานส่งเสริมการเลี้ยงผึ้งแห่งชาติ"
 
 
 def test_answer_edit_shows_without_restart(loaded):
@@ -70,4 +87,4 @@ def test_licences_and_documents(loaded):
     assert r.licences_for("ยานอวกาศ") is None
     assert r.document_type("ซีร็อกซ์บัตร").nocopy == "yes"
     assert r.document_type("หนังสือมอบอำนาจ").nocopy == "no"
-    assert r.resolve_province("โคราช").name_th == "นครราชสีมา"
+    assert checks.resolve_body("โคราช").key == "nakhon-ratchasima"

@@ -1,0 +1,587 @@
+"""Which bodies and provinces a citizen named: the one place that decides it.
+
+The award answers say "ใช่" only for a body the citizen really named. The rules:
+
+1. **Named means named.** A body counts only by its full name, a registered
+   alias or abbreviation (``data/content``), or a typo of the *whole* name within
+   a tight edit distance (:func:`typo_limit`). Sharing words with a winner
+   (กรมพัฒนา…, สำนักงานปลัดกระทรวง…, …แห่งชาติ, กองทุน…) is never enough: a typo
+   is measured between the whole name the citizen wrote and a whole known name,
+   never on a window inside a longer word.
+2. **Abbreviations match exactly, never fuzzily,** and only as whole words
+   (on word boundaries), so สบน is not found inside ประสบน้ำท่วม, and กฟน.,
+   กฟภ. and กปน. stay three different bodies.
+3. **Known non-winners win ties.** A typo as close to a non-winner (the
+   names-only registry, ``data/content/registry.yml``) as to a winner names
+   nobody; a name that exactly matches a non-winner is that non-winner.
+4. **Everything else that looks like a name is "unknown"**: it is reported with
+   the citizen's own words (at most :data:`MAX_SPAN` characters of the already
+   masked text), never turned into a winner.
+
+The registry will never be complete, so rule 1 alone must keep a missing body
+from being answered as a winner; :mod:`tests.content.test_negatives` checks it
+with part of the registry withheld.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+from bot.content.matcher import _norm_chars, levenshtein, normalise, strip_particles
+
+MAX_SPAN = 60
+
+# Words a name of a Thai public body starts with (a candidate name is cut from
+# the first of them). Plain "การ" is too common a word, so only the state
+# enterprises' own openings are listed.
+NAME_STARTS = (
+    "สำนักงาน",
+    "สำนัก",
+    "กรม",
+    "กองทุน",
+    "กอง",
+    "องค์การ",
+    "สถาบัน",
+    "ธนาคาร",
+    "กระทรวง",
+    "ศูนย์",
+    "มหาวิทยาลัย",
+    "โรงพยาบาล",
+    "เทศบาล",
+    "สภา",
+    "ศาล",
+    "คณะกรรมการ",
+    "บริษัท",
+    "จังหวัด",
+    "การไฟฟ้า",
+    "การประปา",
+    "การท่าเรือ",
+    "การรถไฟ",
+    "การเคหะ",
+    "การทาง",
+    "การกีฬา",
+    "การท่องเที่ยว",
+    "การยาง",
+    "การนิคม",
+    "การบิน",
+    "การสื่อสาร",
+)
+# Words of the question around a name ("…ได้รางวัลไหมคะ"): they end a name.
+FRAME_WORDS = frozenset(
+    normalise(w)
+    for w in (
+        "ได้",
+        "ได้รับ",
+        "รับ",
+        "รางวัล",
+        "โล่",
+        "ไหม",
+        "มั้ย",
+        "มั๊ย",
+        "ไม๊",
+        "มั๋ย",
+        "หรือเปล่า",
+        "รึเปล่า",
+        "เปล่า",
+        "ป่าว",
+        "ปะ",
+        "ป่ะ",
+        "หรือไม่",
+        "ไม่",
+        "บ้าง",
+        "อะไร",
+        "ประเภท",
+        "ไหน",
+        "เคย",
+        "ติด",
+        "อยู่",
+        "ใน",
+        "รายชื่อ",
+        "ใช่",
+        "ว่า",
+        "อยาก",
+        "ทราบ",
+        "รู้",
+        "สอบถาม",
+        "ถาม",
+        "ขอ",
+        "เช็ก",
+        "เช็ค",
+        "ตรวจสอบ",
+        "หน่อย",
+        "ด้วย",
+        "ค่ะ",
+        "คะ",
+        "ครับ",
+        "คับ",
+        "ครับผม",
+        "นะ",
+        "จ้า",
+        "จ้ะ",
+        "จ๊ะ",
+        "ล่ะ",
+        "ละ",
+        "แล้ว",
+        "ปี",
+        "62",
+        "2562",
+        "2019",
+        "ไหมคะ",
+        "ไหมครับ",
+        "เป็น",
+        "ที่",
+        "ซึ่ง",
+        "นั้น",
+        "ก็",
+        "จะ",
+        "ยัง",
+        "มา",
+        "ไป",
+        "เขา",
+        "เรา",
+        "หลาน",
+        "ลูก",
+        "ทำงาน",
+        "ทั้งคู่",
+        "ทั้ง",
+        "หรือยัง",
+        "คือ",
+        "ของ",
+        "มี",
+        "ผู้",
+        "ชนะ",
+        "หน่วยงาน",
+        "แห่งนี้",
+        "นี้",
+        "did",
+        "win",
+        "won",
+        "award",
+        "awards",
+        "an",
+        "the",
+        "get",
+        "got",
+        "receive",
+        "received",
+        "and",
+        "or",
+        "is",
+        "on",
+        "list",
+        "a",
+        "any",
+    )
+)
+# Words of a sentence rather than of the question ("ไม่เคยไปเลยค่ะ" does not
+# ask about จังหวัดเลย).
+_SENTENCE_WORDS = frozenset(
+    normalise(w) for w in ("ไม่", "เคย", "ไป", "มา", "ก็", "จะ", "ยัง", "เขา", "เรา")
+)
+# Words that join two names: a name is tried whole first, then split at them.
+JOIN_WORDS = frozenset(normalise(w) for w in ("กับ", "และ", "หรือ", "รวมถึง", "&", "/"))
+PROVINCE_PREFIXES = ("จังหวัด", "จ")
+# Words that open a longer name a known name can sit inside: "เพชรบูรณ์" in
+# มหาวิทยาลัยราชภัฏเพชรบูรณ์ or "ลำพูน" in องค์การบริหารส่วนจังหวัดลำพูน
+# does not name the province.
+EMBEDDING_STARTS = tuple(w for w in NAME_STARTS if w != "จังหวัด") + (
+    "องค์การบริหารส่วน",
+    "ราชภัฏ",
+    "วิทยาลัย",
+    "โรงเรียน",
+    "สหกรณ์",
+    "สมาคม",
+    "มูลนิธิ",
+    "ชมรม",
+    "อำเภอ",
+    "ตำบล",
+    "สาขา",
+    "ท่าอากาศยาน",
+    "สนามบิน",
+    "ศาลากลาง",
+    "อบจ",
+    "อบต",
+    "สสจ",
+)
+# A name-start word alone names nobody ("กรม", "จังหวัด").
+_GENERIC = frozenset(normalise(w) for w in NAME_STARTS + ("หน่วยงาน", "จ."))
+_LATIN_ACRONYM = re.compile(r"^[A-Z]{2,8}$")
+
+
+def typo_limit(length: int) -> int:
+    """How many edits a typo of a whole name of this length may have."""
+    if length < 6:
+        return 0
+    if length < 14:
+        return 1
+    return 2
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name the content knows: a body's key, the name as written, and its
+    kind (``name`` | ``abbr`` | ``alias`` | ``en``)."""
+
+    key: str
+    alias: str
+    kind: str
+    needs_prefix: bool = False
+    norm: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "norm", normalise(self.alias))
+
+
+@dataclass(frozen=True)
+class Named:
+    """A name found in a message: the citizen's own words (``span``), the body
+    they name (``key``; None when unknown) and whether they matched exactly."""
+
+    span: str
+    key: Optional[str]
+    exact: bool
+    start: int
+
+
+def _is_abbreviation(name: Name) -> bool:
+    n = name.norm
+    return name.kind == "abbr" or len(n) <= 4 or (n.isascii() and len(n) <= 10)
+
+
+def _plain_neighbour(
+    text: str, tokens: List[Tuple[int, int]], i: int, known: Dict[str, "Name"]
+) -> bool:
+    """Token ``i`` (or the edge of the text) may stand next to an
+    abbreviation: nothing, punctuation or spaces, or a word of the question."""
+    if i < 0 or i >= len(tokens):
+        return True
+    word = text[tokens[i][0] : tokens[i][1]]
+    norm = normalise(word)
+    if not norm or not any(c.isalnum() for c in norm):
+        return True
+    return norm in FRAME_WORDS or norm in JOIN_WORDS or norm in known
+
+
+def _with_province_prefix(text: str, start: int) -> int:
+    """Start of "จังหวัด"/"จ." written just before a province's name."""
+    head = text[:start].rstrip()
+    for p in ("จังหวัด", "จ.", "จ"):
+        if head.endswith(p):
+            return len(head) - len(p)
+    return start
+
+
+_TRIE = None
+_TRIE_LOCK = threading.Lock()
+
+
+def _trie(words: FrozenSet[str]):
+    """newmm's dictionary with the content's names added. The base dictionary
+    is loaded once per process (:func:`warm_up`); names are only ever added, so
+    a staff edit costs microseconds, not a reload."""
+    global _TRIE
+    with _TRIE_LOCK:
+        if _TRIE is None:
+            from pythainlp.corpus import thai_words
+            from pythainlp.util import Trie
+
+            _TRIE = Trie(set(thai_words()))
+        for w in words:
+            if w not in _TRIE:
+                _TRIE.add(w)
+    return _TRIE
+
+
+def warm_up() -> None:
+    """Loads the word list now (about 2 s), not in a citizen's first turn."""
+    _trie(frozenset())
+
+
+class Resolver:
+    """Finds and resolves body / province names under the rules above.
+
+    ``winners``: keys of bodies with an award (used only to break ties in
+    favour of non-winners)."""
+
+    def __init__(
+        self,
+        names: Iterable[Name],
+        winners: Iterable[str] = (),
+        provinces: Iterable[str] = (),
+    ):
+        by_norm: Dict[str, Name] = {}
+        for n in names:
+            if n.norm and n.norm not in by_norm:
+                by_norm[n.norm] = n
+        self._by_norm = by_norm
+        self._longest_first = sorted(by_norm.values(), key=lambda n: -len(n.norm))
+        self._winners = frozenset(winners)
+        self._provinces = frozenset(provinces)
+        self._trie = None
+        self._words = frozenset(
+            w for n in by_norm.values() for w in (n.alias, n.alias.replace(".", ""))
+        )
+
+    def _is_province(self, key: str) -> bool:
+        return key in self._provinces
+
+    # ------------------------------------------------------------ single names
+    def resolve(self, name: str) -> Optional[Named]:
+        """The body that ``name`` (an entity value, a button payload) names."""
+        norm = strip_particles(normalise(name))
+        key, exact = self._whole(norm)
+        if key is None:
+            return None
+        return Named(name.strip()[:MAX_SPAN], key, exact, 0)
+
+    def _whole(self, norm: str) -> Tuple[Optional[str], bool]:
+        """Exact name (a province also after จังหวัด/จ.), else a typo of a whole
+        name; (None, False) when nothing is named clearly."""
+        if not norm:
+            return None, False
+        forms = [norm] + [
+            norm[len(p) :]
+            for p in PROVINCE_PREFIXES
+            if norm.startswith(p) and len(norm) > len(p) + 1
+        ]
+        for f in forms:
+            hit = self._by_norm.get(f)
+            if hit is not None:
+                return hit.key, True
+        for f in forms:
+            key = self._typo(f)
+            if key is not None:
+                return key, False
+        return None, False
+
+    def _typo(self, norm: str) -> Optional[str]:
+        best_d, best_keys = None, set()
+        for n in self._longest_first:
+            if _is_abbreviation(n):
+                continue
+            limit = typo_limit(len(n.norm))
+            if limit == 0 or abs(len(n.norm) - len(norm)) > limit:
+                continue
+            d = levenshtein(norm, n.norm, limit)
+            if d > limit:
+                continue
+            if best_d is None or d < best_d:
+                best_d, best_keys = d, {n.key}
+            elif d == best_d:
+                best_keys.add(n.key)
+        if len(best_keys) != 1:  # nothing close, or a tie: nobody is named
+            return None
+        return next(iter(best_keys))
+
+    def most_similar(
+        self, words: str, among: Iterable[str], threshold: float
+    ) -> Optional[str]:
+        """The key in ``among`` whose names look most like ``words`` (a
+        suggestion to offer, never an answer), if similar enough."""
+        norm = normalise(words)
+        if not norm:
+            return None
+        keys = set(among)
+        if norm.startswith(PROVINCE_PREFIXES):
+            keys &= self._provinces
+        best, best_score = None, 0.0
+        for n in self._longest_first:
+            if n.key in keys:
+                score = SequenceMatcher(None, norm, n.norm).ratio()
+                if score > best_score:
+                    best, best_score = n.key, score
+        return best if best_score >= threshold else None
+
+    # ------------------------------------------------------------ messages
+    def named(self, text: str, hints: Sequence[Tuple[int, int]] = ()) -> List[Named]:
+        """Every name in ``text``, in order: known bodies (exact or whole-name
+        typos) and unknown name-like spans. ``hints``: (start, end) spans the
+        NLU model tagged as a body or province."""
+        chars = _norm_chars(text)
+        norm = "".join(c for c, _ in chars)
+        if not norm:
+            return []
+        tokens = self._tokens(text)
+        starts = {a: i for i, (a, _b) in enumerate(tokens)}
+        ends = {b: i for i, (_a, b) in enumerate(tokens)}
+        claimed = [False] * len(text)
+
+        def inside_longer_name(o_s: int) -> bool:
+            # the words just before the match (back to a question word, a
+            # space or another name) open a longer name
+            before = []
+            for a, b in reversed(tokens):
+                if b > o_s:
+                    if a < o_s:  # the match starts inside this token
+                        before.insert(0, text[a:o_s])
+                    continue
+                word = normalise(text[a:b])
+                if not word or any(claimed[a:b]) or word in FRAME_WORDS:
+                    break
+                before.insert(0, text[a:b])
+                if text[max(a - 1, 0) : a].isspace():
+                    break
+            raw = "".join(before).rstrip()
+            abbr = re.search(r"([\u0e01-\u0e4e.]+)\.$", raw)
+            if abbr and normalise(abbr.group(1)) != "จ":
+                return True  # อบจ.ลำพูน, สสจ.ระนอง: an office of the province
+            head = normalise(raw)
+            for p in ("จังหวัด", "จ"):
+                if head.endswith(p):
+                    head = head[: -len(p)]
+            return any(w in head for w in map(normalise, EMBEDDING_STARTS))
+
+        def continues(o_e: int) -> bool:
+            # more letters of the same name follow: กรมพัฒน์|ที่ดิน is not กรมพัฒน์
+            if o_e not in starts:
+                return o_e < len(text) and text[o_e].isalnum()
+            a, b = tokens[starts[o_e]]
+            if a != o_e:
+                return False
+            word = normalise(text[a:b])
+            if not word or not any(c.isalnum() for c in word):
+                return False
+            return not (
+                word in FRAME_WORDS or word in JOIN_WORDS or word in self._by_norm
+            )
+
+        def stands_alone(o_s: int, o_e: int) -> bool:
+            # an abbreviation is a word of its own: on word boundaries, with
+            # the question's words (or nothing) on either side
+            if o_s not in starts or o_e not in ends:
+                return False
+            i, j = starts[o_s], ends[o_e]
+            known = self._by_norm
+            return _plain_neighbour(text, tokens, i - 1, known) and _plain_neighbour(
+                text, tokens, j + 1, known
+            )
+
+        found: List[Named] = []
+
+        def original(s: int, e: int) -> Tuple[int, int]:
+            o_e = chars[e - 1][1] + 1
+            while o_e < len(text) and text[o_e] == ".":  # กฟน. with its dot
+                o_e += 1
+            return chars[s][1], o_e
+
+        # the message without the question's words: a province that is also an
+        # everyday word (ตาก, เลย) counts when it is all that is left
+        whole = "".join(
+            w
+            for w in (normalise(text[a:b]) for a, b in tokens)
+            if w not in FRAME_WORDS or w in _SENTENCE_WORDS
+        )
+        for n in self._longest_first:
+            pos = norm.find(n.norm)
+            while pos >= 0:
+                s, e = pos, pos + len(n.norm)
+                o_s, o_e = original(s, e)
+                if (
+                    not any(claimed[o_s:o_e])
+                    and (not _is_abbreviation(n) or stands_alone(o_s, o_e))
+                    and not inside_longer_name(o_s)
+                    and (self._is_province(n.key) or not continues(o_e))
+                    and (
+                        not n.needs_prefix
+                        or whole == n.norm
+                        or any(norm[:s].endswith(p) for p in PROVINCE_PREFIXES)
+                    )
+                ):
+                    if n.needs_prefix or self._is_province(n.key):
+                        o_s = _with_province_prefix(text, o_s)
+                    for i in range(o_s, o_e):
+                        claimed[i] = True
+                    found.append(Named(text[o_s:o_e].strip(), n.key, True, o_s))
+                pos = norm.find(n.norm, pos + 1)
+
+        for s, e in self._candidates(text, claimed, hints):
+            found.extend(self._resolve_run(text, s, e))
+        found.sort(key=lambda x: x.start)
+        out: List[Named] = []
+        seen = set()
+        for x in found:
+            ident = x.key or normalise(x.span)
+            if ident not in seen:
+                seen.add(ident)
+                out.append(x)
+        return out
+
+    def _boundaries(self, text: str) -> FrozenSet[int]:
+        """Word boundaries (offsets into ``text``) from newmm with the names."""
+        from pythainlp.tokenize import word_tokenize
+
+        out = {0, len(text)}
+        pos = 0
+        if self._trie is None:
+            self._trie = _trie(self._words)
+        for tok in word_tokenize(
+            text, custom_dict=self._trie, engine="newmm", keep_whitespace=True
+        ):
+            out.add(pos)
+            pos += len(tok)
+            out.add(pos)
+        return frozenset(out)
+
+    def _tokens(self, text: str) -> List[Tuple[int, int]]:
+        bounds = sorted(self._boundaries(text))
+        pairs = zip(bounds, bounds[1:], strict=False)
+        return [(a, b) for a, b in pairs if text[a:b].strip()]
+
+    def _candidates(
+        self, text: str, claimed: List[bool], hints: Sequence[Tuple[int, int]]
+    ) -> List[Tuple[int, int]]:
+        """Unclaimed runs of words between the question's own words that look
+        like a name: from a NAME_STARTS word on, a Latin acronym, a dotted Thai
+        abbreviation, or a span the model tagged."""
+        runs: List[List[Tuple[int, int]]] = [[]]
+        for a, b in self._tokens(text):
+            word = normalise(text[a:b])
+            if any(claimed[a:b]) or not word or word in FRAME_WORDS:
+                runs.append([])
+            else:
+                runs[-1].append((a, b))
+        out: List[Tuple[int, int]] = []
+        for run in runs:
+            if not run:
+                continue
+            starts = [
+                i
+                for i, (a, b) in enumerate(run)
+                if normalise(text[a:b]).startswith(NAME_STARTS)
+                or _LATIN_ACRONYM.match(text[a:b])
+                or ("." in text[a:b] and len(normalise(text[a:b])) <= 6)
+            ]
+            if starts:
+                out.append((run[starts[0]][0], run[-1][1]))
+        for hs, he in hints:
+            if 0 <= hs < he <= len(text) and not any(claimed[hs:he]):
+                if not any(s <= hs and he <= e for s, e in out):
+                    out.append((hs, he))
+        return out
+
+    def _resolve_run(self, text: str, s: int, e: int) -> List[Named]:
+        """A run as one whole name; else split at joining words; else unknown."""
+        key, exact = self._whole(strip_particles(normalise(text[s:e])))
+        if key is not None:
+            return [Named(text[s:e].strip()[:MAX_SPAN], key, exact, s)]
+        parts: List[Tuple[int, int]] = []
+        start = s
+        for a, b in self._tokens(text[s:e]):
+            if normalise(text[s + a : s + b]) in JOIN_WORDS:
+                parts.append((start, s + a))
+                start = s + b
+        parts.append((start, e))
+        if len(parts) > 1:
+            out: List[Named] = []
+            for ps, pe in parts:
+                if text[ps:pe].strip():
+                    out.extend(self._resolve_run(text, ps, pe))
+            return out
+        span = text[s:e].strip()
+        if len(normalise(span)) < 2 or normalise(span) in _GENERIC:
+            return []
+        return [Named(span[:MAX_SPAN], None, False, s)]
