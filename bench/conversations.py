@@ -8,6 +8,7 @@ This sends every turn to ``/webhooks/rest/webhook`` and reports the share of
 conversations whose every turn passed, overall and per category.
 
     python -m bench.conversations --url http://127.0.0.1:5005 [--json out.json]
+    python -m bench.conversations --model models/current.tar.gz   (starts its own bot)
 """
 
 from __future__ import annotations
@@ -162,10 +163,25 @@ def run(url: str, path: Path = CONVERSATIONS) -> Dict[str, Any]:
 def main(argv: List[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--url", default="http://127.0.0.1:5005")
+    p.add_argument(
+        "--model", type=Path, help="start this model on free ports instead of --url"
+    )
     p.add_argument("--json", type=Path)
     p.add_argument("--show", type=int, default=20, help="failures to print")
     args = p.parse_args(argv)
-    result = run(args.url)
+    if args.model:
+        import tempfile
+
+        from bench.serving import start_project
+
+        with tempfile.TemporaryDirectory() as tmp:
+            bot = start_project(args.model, Path(tmp))
+            try:
+                result = run(f"http://127.0.0.1:{bot.port}")
+            finally:
+                bot.stop()
+    else:
+        result = run(args.url)
     print(
         f"conversations: {result['passed']}/{result['conversations']} passed "
         f"({result['pass_rate']:.1%}), {result['turns']} turns"

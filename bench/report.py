@@ -950,6 +950,29 @@ def section_profile(sv: Dict[str, Any]) -> List[str]:
     return out
 
 
+def section_conversations(c: Dict[str, Any]) -> List[str]:
+    """The held-out conversations over REST: pass rate overall and by category."""
+    met = "met" if c["pass_rate"] >= 0.95 else "not met"
+    lines = [
+        "## Held-out conversations over REST",
+        "",
+        f"`python -m bench.conversations` sends the {c['conversations']} "
+        f"conversations ({c['turns']} turns) of `tests/nlu_heldout/conversations.yml`, "
+        "written without reading the training data, to the running bot. A "
+        "conversation passes when every turn shows what its expectations ask "
+        "(yes or no first, the topic, names and counts, no claimed win).",
+        "",
+        f"**Pass rate: {c['pass_rate']:.1%}** ({c['passed']}/{c['conversations']}); "
+        f"goal ≥ 95 %: {met}.",
+        "",
+    ]
+    rows = [
+        [cat, str(r["n"]), f"{r['pass_rate']:.0%}"]
+        for cat, r in c["by_category"].items()
+    ]
+    return lines + table(["category", "conversations", "passed"], rows) + [""]
+
+
 def build(results: Path) -> str:
     """The generated Markdown between the markers."""
     info = load(results, "machine.json") or machine()
@@ -974,6 +997,9 @@ def build(results: Path) -> str:
         lines += section_truevoice(truevoice, validation)
     if heldout:
         lines += section_heldout(heldout)
+    convs = load(results, "conversations.json")
+    if convs:
+        lines += section_conversations(convs)
     if serving:
         lines += section_serving(serving, timing)
         session = domain_session()

@@ -52,6 +52,10 @@ log "This bot's NLU on tests/nlu_heldout/heldout.yml"
 "$PY" -m bench.nlu_heldout --model "$MODEL_FILE" --json "$RESULTS/heldout.json" \
     > "$RESULTS/heldout.log" 2>&1 || die "bench.nlu_heldout failed; see $RESULTS/heldout.log"
 
+log "This bot's held-out conversations over REST (tests/nlu_heldout/conversations.yml)"
+"$PY" -m bench.conversations --model "$MODEL_FILE" --json "$RESULTS/conversations.json" \
+    > "$RESULTS/conversations.log" 2>&1 || die "bench.conversations failed; see $RESULTS/conversations.log"
+
 log "Serving speed and cost: this bot, then stock Rasa (rasa init)"
 "$PY" -m bench.serving --model "$MODEL_FILE" --profile "$PROFILE_S" \
     --profile-dir "$RESULTS/profile" --json "$RESULTS/serving.json" \
