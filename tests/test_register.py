@@ -115,3 +115,10 @@ def test_every_reply_is_polite(loaded):
             bad += impolite_lines(m.get("text"))
             assert "ขอโทษ" not in (m.get("text") or "")
     assert not bad, bad
+
+
+def test_one_set_of_topic_buttons():
+    """Greeting, help and fallback show the same topic buttons as the channels."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for name in ("utter_greet", "utter_help", "utter_default"):
+        assert domain["responses"][name][0]["buttons"] == phrases.HELP_BUTTONS

@@ -38,6 +38,7 @@ from typing import Any
 
 from bot.privacy import TOKENS, mask_pii
 from bot.question import question_clause
+from bot.replies import phrases
 
 DEFAULT_MAX_CHARS = 1000
 MAX_SENDER_CHARS = 256
@@ -50,9 +51,9 @@ SENDER_ID_KEY_ENV = "SENDER_ID_KEY"
 logger = logging.getLogger(__name__)
 _warned_no_key = False
 
-REPLY_EMPTY = "ขออภัยค่ะ ระบบยังไม่ได้รับข้อความ กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"
-REPLY_NOT_TEXT = "ขออภัยค่ะ ระบบอ่านได้เฉพาะข้อความที่เป็นตัวอักษร กรุณาพิมพ์คำถามเป็นตัวอักษรค่ะ"
-NOTICE_TOO_LONG = "ข้อความยาวเกินไป ระบบอ่านเฉพาะ {limit:,} ตัวอักษรแรกค่ะ"
+REPLY_EMPTY = phrases.EMPTY_MESSAGE
+REPLY_NOT_TEXT = phrases.NOT_TEXT
+NOTICE_TOO_LONG = phrases.TOO_LONG
 
 # Characters that end a line; they become a space, not nothing.
 _LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")

@@ -62,6 +62,7 @@ from bot.channels.turns import (
     count_visible,
     run_turn,
 )
+from bot.replies import phrases
 
 logger = logging.getLogger(__name__)
 
@@ -78,19 +79,9 @@ NON_TEXT_MESSAGE_TYPES = frozenset(
     {"sticker", "image", "video", "audio", "location", "file"}
 )
 
-TOPIC_BUTTONS: List[Dict[str, str]] = [
-    {"title": "รางวัลรัฐบาลดิจิทัล", "payload": "รางวัลรัฐบาลดิจิทัลมีใครได้บ้าง"},
-    {"title": "ยกเลิกสำเนาบัตร", "payload": "ยกเลิกสำเนาบัตรประชาชนคืออะไร"},
-    {"title": "Biz Portal", "payload": "Biz Portal คืออะไร"},
-]
-REPLY_WELCOME = (
-    "สวัสดีค่ะ ขอบคุณที่เพิ่มเป็นเพื่อนนะคะ "
-    "ระบบช่วยตอบคำถามเรื่องรางวัลรัฐบาลดิจิทัล การยกเลิกสำเนาบัตรประชาชน "
-    "และ Biz Portal ค่ะ พิมพ์คำถามหรือเลือกหัวข้อด้านล่างได้เลยค่ะ"
-)
-REPLY_NOT_TEXT = (
-    "ขออภัยค่ะ ตอนนี้ระบบอ่านได้เฉพาะข้อความที่พิมพ์ กรุณาพิมพ์คำถามเป็นตัวอักษร หรือเลือกหัวข้อด้านล่างค่ะ"
-)
+TOPIC_BUTTONS: List[Dict[str, str]] = phrases.HELP_BUTTONS
+REPLY_WELCOME = phrases.LINE_WELCOME
+REPLY_NOT_TEXT = phrases.NOT_TEXT
 # Rasa failed or the turn was silent (e.g. the action server is down).
 REPLY_ERROR = REPLY_SYSTEM_ERROR
 

@@ -22,15 +22,13 @@ from typing import Any, Awaitable, Callable, Iterable
 
 from rasa.core.channels.channel import UserMessage
 
+from bot.replies import phrases
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT_S = 10.0
 
-REPLY_SYSTEM_ERROR = (
-    "ขออภัยค่ะ ระบบขัดข้องชั่วคราว ยังตอบคำถามนี้ไม่ได้ในตอนนี้ "
-    "กรุณาลองใหม่อีกครั้งในอีกสักครู่ หรือติดต่อสายด่วน 1111 "
-    "หรือ DGA Contact Center โทร 02-612-6060 ค่ะ"
-)
+REPLY_SYSTEM_ERROR = phrases.SYSTEM_ERROR  # the one apology (bot/replies)
 
 # Keys of a collected Rasa bot message that the citizen can see.
 _VISIBLE_KEYS = ("text", "buttons", "image", "attachment", "custom", "quick_replies")

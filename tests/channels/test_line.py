@@ -575,9 +575,10 @@ def test_follow_event_welcome_with_topics(serve: Callable[..., Any]) -> None:
         [welcome] = call["json"]["messages"]
         assert welcome["text"] == REPLY_WELCOME
         actions = [item["action"] for item in welcome["quickReply"]["items"]]
+        # the one set of topic buttons (bot/replies/phrases.py)
         assert [a["text"] for a in actions] == [
-            "รางวัลรัฐบาลดิจิทัลมีใครได้บ้าง",
-            "ยกเลิกสำเนาบัตรประชาชนคืออะไร",
+            "รางวัลรัฐบาลดิจิทัลปี 62 คืออะไร",
+            "โครงการยกเลิกสำเนาเอกสารราชการคืออะไร",
             "Biz Portal คืออะไร",
         ]
         assert all(a["type"] == "message" and len(a["label"]) <= 20 for a in actions)
