@@ -48,6 +48,12 @@ class ActionFollowup(SafeAction):
                 return await check_winners(dispatcher, tracker)
         if topic in AWARD_TOPICS:
             named = await call_repo(checks.check_message, text, spans)
+            # a ministry after a list or a count is a filter ("แล้วกระทรวงการคลังล่ะ")
+            ministries = [r for r in named if r.body and r.body.kind == "ministry"]
+            if named and len(ministries) == len(named) and topic != TOPIC_AWARD_CHECK:
+                if topic == TOPIC_AWARD_COUNT:
+                    return await count_winners(dispatcher, tracker)
+                return await list_winners(dispatcher, tracker)
             # a name in the text wins over a filter: in "แล้วจังหวัดตากล่ะ"
             # the model may tag "จังหวัด" (a kind) and miss "ตาก"
             if named:
