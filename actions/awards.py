@@ -6,6 +6,7 @@ Which body the citizen named is decided in :mod:`bot.content.resolution`
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -22,6 +23,7 @@ from actions.common import (
     intent_name,
     message_text,
     send,
+    whole_text,
 )
 from bot import question
 from bot.content import checks, repository
@@ -99,7 +101,12 @@ async def count_winners(dispatcher, tracker) -> List[Dict[Text, Any]]:
         repository.find_ministry_in_text, f["_text"]
     )
     result = await call_repo(repository.count_winners, category, ministry, f["kind"])
-    send(dispatcher, format_count(result))
+    asked = None
+    if question.form(f["_text"]) == question.YES_NO:
+        no_years = re.sub(r"(ปี|พ\.?ศ\.?|ค\.?ศ\.?)\s*\d+|\d{4}", " ", f["_text"])
+        numbers = re.findall(r"(?<![\d.])\d{1,3}(?![\d.])", no_years)
+        asked = int(numbers[0]) if numbers else None
+    send(dispatcher, format_count(result, asked))
     return [
         SlotSet("topic", TOPIC_AWARD_COUNT),
         SlotSet("last_award_category", category),
@@ -119,12 +126,21 @@ async def check_winners(
     else:
         spans = entity_spans(tracker, "body", "province")
         results = await call_repo(checks.check_message, text, spans)
+        if not results and whole_text(tracker) != text:
+            # a long message: the body may be named before the question
+            results = await call_repo(checks.check_message, whole_text(tracker))
     if not results and tracker.get_slot("last_bodies"):
         # "ได้รางวัลประเภทไหน" after a check: the bodies just checked
         results = [
             await call_repo(checks.check_winner, k)
             for k in tracker.get_slot("last_bodies")
         ]
+    if not results and repository.find_category_in_text(text):
+        # no body named, but an award category is: the question is about the
+        # category ("ระดับกรมได้รางวัล 10 หน่วยงานใช่ไหม")
+        if re.search(r"\d", text):
+            return await count_winners(dispatcher, tracker)
+        return await list_winners(dispatcher, tracker)
     if not results:
         send(dispatcher, ask_body())
         return events

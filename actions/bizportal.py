@@ -13,6 +13,7 @@ from actions.common import (
     first_entity,
     message_text,
     send,
+    whole_text,
 )
 from bot.content import repository
 from bot.replies import ask_business_type, format_licences, unknown_business_type
@@ -26,6 +27,9 @@ async def licences(
     result = await call_repo(repository.licences_for, query) if query else None
     if result is None and entity and query != message_text(tracker):
         result = await call_repo(repository.licences_for, message_text(tracker))
+    if result is None and whole_text(tracker) != message_text(tracker):
+        # a long message: the business may be named before the question
+        result = await call_repo(repository.licences_for, whole_text(tracker))
     if result is None:
         if entity:
             known = await call_repo(repository.business_types)

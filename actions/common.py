@@ -101,6 +101,16 @@ def message_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
+def whole_text(tracker: Tracker) -> str:
+    """The citizen's whole message: a long message reaches Rasa as its
+    question only (bot/channels/hygiene.py), with the rest in its metadata."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            full = (event.get("metadata") or {}).get("full_text")
+            return str(full) if full else message_text(tracker)
+    return message_text(tracker)
+
+
 def intent_name(tracker: Tracker) -> Optional[str]:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return intent.get("name")

@@ -60,6 +60,23 @@ def fallback_reason(parse_data: Dict[str, Any]) -> str:
     return "fallback" if intent == "nlu_fallback" else "core_fallback"
 
 
+async def _is_follow_up(topic: str, text: str) -> bool:
+    """The words name a case of the topic just answered: a No-Copy or Biz
+    Portal cue, or a business type after licences."""
+    if followups.cue(topic, text):
+        return True
+    if topic == "licences":
+        try:
+            found = await asyncio.wait_for(
+                asyncio.to_thread(repository.licences_for, text),
+                timeout=settings.db_timeout_s(),
+            )
+        except Exception:  # a DB problem: answer as a plain fallback
+            return False
+        return found is not None
+    return False
+
+
 class ActionRecordUnanswered(Action):
     """Records the message, then answers exactly like ``utter_default``."""
 
@@ -76,7 +93,7 @@ class ActionRecordUnanswered(Action):
         await record(tracker, reason)
         topic = tracker.get_slot("topic")
         text = str((tracker.latest_message or {}).get("text") or "")
-        if reason == "fallback" and topic and followups.cue(topic, text):
+        if reason == "fallback" and topic and await _is_follow_up(topic, text):
             # NLU was unsure, but the words name a case of the topic just
             # answered ("แล้วถ้าให้หลานไปทำแทนล่ะจ๊ะ" after No Copy)
             return [FollowupAction("action_followup")]

@@ -28,7 +28,17 @@ NOCOPY_FOLLOWUPS = (
         "nocopy_exceptions",
         (
             "มอบอำนาจ",
-            "แทน",
+            "ทำแทน",
+            "ติดต่อแทน",
+            "ยื่นแทน",
+            "ไปแทนยาย",
+            "ไปแทนพ่อ",
+            "ไปแทนแม่",
+            "แทนผู้",
+            "ให้ลูกไป",
+            "ให้หลานไป",
+            "ให้คนอื่นไป",
+            "behalf",
             "ยกเว้น",
             "สัญญา",
             "ต่างชาติ",
@@ -39,7 +49,17 @@ NOCOPY_FOLLOWUPS = (
     ),
     (
         "nocopy_what_to_bring",
-        ("เอาอะไร", "เตรียม", "ทะเบียนบ้าน", "บัตร", "ตัวจริง", "ต้องใช้", "เอกสาร"),
+        (
+            "เอาอะไร",
+            "เอาไร",
+            "เตรียม",
+            "ใช้อะไรแทน",
+            "ทะเบียนบ้าน",
+            "บัตร",
+            "ตัวจริง",
+            "ต้องใช้",
+            "เอกสาร",
+        ),
     ),
 )
 BIZPORTAL_FOLLOWUPS = (
@@ -90,8 +110,25 @@ REFINABLE = {
 }
 
 
+# The article's own subjects, named outright, win over a broader answer
+# ("…บัตรสวัสดิการแห่งรัฐที่นายกพูดในพิธีมอบรางวัล" asks about the card).
+ARTICLE_CUES = (
+    ("ask_welfare_card", ("บัตรสวัสดิการ", "welfare card")),
+    (
+        "ask_digital_gov_act",
+        ("ภาครัฐผ่านระบบดิจิทัล", "พ.ร.บ.รัฐบาลดิจิทัล", "digital government act"),
+    ),
+)
+ARTICLE_REFINABLE = {"award_ceremony", "award_overview", "nocopy_legal_basis"}
+
+
 def refine(answer_key: str, text: str) -> str:
     """``answer_key``, or the specific answer its cue words ask for."""
+    if answer_key in ARTICLE_REFINABLE:
+        norm = normalise(text)
+        for key, words in ARTICLE_CUES:
+            if any(normalise(w) in norm for w in words):
+                return key
     topic = topic_of_answer(answer_key)
     specific = cue(topic, text) if topic else None
     if specific in REFINABLE.get(answer_key, ()):

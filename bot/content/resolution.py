@@ -414,11 +414,16 @@ class Resolver:
             # the words just before the match (back to a question word, a
             # space or another name) open a longer name
             before = []
+            follows = o_s  # where the text after the token being read starts
             for a, b in reversed(tokens):
                 if b > o_s:
                     if a < o_s:  # the match starts inside this token
                         before.insert(0, text[a:o_s])
+                        follows = a
                     continue
+                if text[b:follows].strip() != text[b:follows]:
+                    break  # a space ends the longer name
+                follows = a
                 word = normalise(text[a:b])
                 if not word or any(claimed[a:b]) or word in FRAME_WORDS:
                     break

@@ -113,8 +113,9 @@ def format_winners(
     return with_feedback(sourced("\n".join(lines), _list_buttons(category), sources))
 
 
-def format_count(result) -> Reply:
-    """How many: the number in the first line."""
+def format_count(result, asked: Optional[int] = None) -> Reply:
+    """How many: the number in the first line. ``asked``: the number a yes/no
+    question put forward ("มี 10 รางวัลใช่ไหม"): yes or no first."""
     cats = result.categories
     event = event_label(cats)
     if result.official and result.category:
@@ -139,6 +140,10 @@ def format_count(result) -> Reply:
     else:
         filt = _filter_words(result.ministry, result.kind)
         text = f"ผู้ได้รับรางวัล {event}{filt} ที่มีรายชื่อ มี {result.count} หน่วยงานค่ะ"
+    if asked is not None and asked == result.count:
+        text = f"ใช่ค่ะ {text}"
+    elif asked is not None:
+        text = f"ไม่ใช่ค่ะ {text}\nตัวเลขที่ถามมา ({asked}) ไม่ตรงกับข้อมูลค่ะ"
     return with_feedback(
         sourced(text, [button("ดูรายชื่อ", LIST_ALL)], result.source_urls)
     )

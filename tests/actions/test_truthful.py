@@ -162,3 +162,28 @@ def test_citizen_links_replace_unofficial_sources(loaded):
     t = texts(msgs)
     assert "github.com" not in t
     assert "ตรวจสอบ/ยื่นคำขอได้ที่ https://bizportal.go.th" in t
+
+
+def test_a_count_put_as_a_yes_no_question(loaded):
+    msgs, _ = run(
+        ActionCountWinners(),
+        tracker("รางวัลปี 62 ระดับจังหวัดมี 5 รางวัลใช่ไหม", "award_count"),
+    )
+    assert first_line(msgs).startswith("ใช่ค่ะ รางวัลรัฐบาลดิจิทัลระดับจังหวัด")
+    msgs, _ = run(
+        ActionCountWinners(), tracker("ระดับกรมมี 12 รางวัลใช่ไหม", "award_count")
+    )
+    assert first_line(msgs).startswith("ไม่ใช่ค่ะ") and "มี 10 รางวัล" in first_line(msgs)
+    # no body named but a category: the category's count
+    msgs, _ = run(
+        ActionCheckWinner(), tracker("ระดับกรมได้ 10 หน่วยงานใช่ไหม", "award_check")
+    )
+    assert first_line(msgs).startswith("ใช่ค่ะ โล่รางวัลรัฐบาลดิจิทัลระดับกรม")
+
+
+def test_the_articles_subjects_win_over_a_broader_answer(loaded):
+    msgs, _ = run(
+        ActionAnswerFact(),
+        tracker("บัตรสวัสดิการแห่งรัฐที่พูดในพิธีมอบรางวัลคืออะไร", "award_ceremony"),
+    )
+    assert "บัตรสวัสดิการแห่งรัฐ" in first_line(msgs)
