@@ -180,8 +180,9 @@ def write_config(epochs: Optional[int], path: Path) -> Dict[str, Any]:
         "pipeline": pipeline,
     }
     path.write_text(yaml.safe_dump(out, allow_unicode=True), encoding="utf-8")
-    diet = next(c for c in pipeline if c["name"] == "DIETClassifier")
+    diet = next((c for c in pipeline if c["name"] == "DIETClassifier"), {})
     return {
+        # None: the pipeline has no DIET (the linear classifier has no epochs)
         "diet_epochs": diet.get("epochs"),
         "pipeline": [c["name"] for c in pipeline],
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.loading import load_data
@@ -66,3 +67,32 @@ def test_no_example_under_two_intents() -> None:
         if seen.setdefault(text, intent) != intent:
             clashes.append(f"{text!r}: {seen[text]} / {intent}")
     assert not clashes, "\n".join(clashes)
+
+
+def test_every_button_the_bot_offers_is_a_training_example() -> None:
+    """A citizen who taps a button must be understood: every Thai payload the
+    bot sends (answers.yml, domain responses, the topic buttons, award and
+    licence replies) is an example of some intent."""
+    from bot.replies import phrases
+    from bot.replies.awards import LIST_ALL, _list_buttons, ask_body
+
+    trained = {
+        m.get("text").strip() for m in load_data(str(SOURCES[0])).intent_examples
+    }
+    answers = yaml.safe_load(
+        (REPO / "data/content/answers.yml").read_text(encoding="utf-8")
+    )["answers"]
+    domain = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+    payloads = {b["payload"] for a in answers.values() for b in a.get("buttons") or []}
+    payloads |= {
+        b["payload"]
+        for rs in domain["responses"].values()
+        for r in rs
+        for b in r.get("buttons") or []
+    }
+    payloads |= {b["payload"] for b in phrases.HELP_BUTTONS + ask_body().buttons}
+    payloads |= {b["payload"] for b in _list_buttons(None)} | {LIST_ALL}
+    missing = sorted(
+        p for p in payloads if p not in trained and p not in ("ใช่", "ไม่ใช่")
+    )
+    assert not missing, missing

@@ -62,7 +62,8 @@ from tests.reliability.test_pdpa import leaks
 
 pytestmark = pytest.mark.e2e
 
-WON = "ได้รับรางวัลใน Digital Government Awards 2019"
+# the wording unified in bot/replies: yes first, the award, the event and its year
+WON = "ได้รับรางวัลรัฐบาลดิจิทัลระดับจังหวัด ใน Digital Government Awards 2019 (ปี 2562)"
 PROVINCES = ["ลำพูน", "ระนอง", "ร้อยเอ็ด", "เพชรบูรณ์", "อุตรดิตถ์", "เชียงใหม่", "ตรัง"]
 
 

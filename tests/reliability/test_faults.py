@@ -29,7 +29,8 @@ pytestmark = pytest.mark.e2e
 
 QUESTION = "จังหวัดลำพูนได้รางวัลไหมคะ"
 FOLLOW_UP = "แล้วจังหวัดระนองล่ะคะ"
-WON = "ได้รับรางวัลใน Digital Government Awards 2019"
+# the wording unified in bot/replies: yes first, the award, the event and its year
+WON = "ได้รับรางวัลรัฐบาลดิจิทัลระดับจังหวัด ใน Digital Government Awards 2019 (ปี 2562)"
 
 
 def assert_channel_apology(text: str) -> None:

@@ -15,7 +15,8 @@ from tests.reliability.conftest import Servers, joined, user_texts
 
 pytestmark = pytest.mark.e2e
 
-WON = "ได้รับรางวัลใน Digital Government Awards 2019"
+# the wording unified in bot/replies: yes first, the award, the event and its year
+WON = "ได้รับรางวัลรัฐบาลดิจิทัลระดับจังหวัด ใน Digital Government Awards 2019 (ปี 2562)"
 
 
 def test_conversation_survives_a_rasa_restart(servers: Servers) -> None:
