@@ -60,7 +60,9 @@ async def _other_year(dispatcher, tracker) -> bool:
     asked = question.other_year(message_text(tracker))
     if asked is None:
         return False
-    send(dispatcher, other_year(asked, await call_repo(repository.award_categories)))
+    categories = await call_repo(repository.award_categories)
+    english = question.is_english(message_text(tracker))
+    send(dispatcher, other_year(asked, categories, english))
     return True
 
 
@@ -80,7 +82,11 @@ async def list_winners(dispatcher, tracker) -> List[Dict[Text, Any]]:
     )
     awards = await call_repo(repository.winners, category, ministry, f["kind"])
     categories = await call_repo(repository.award_categories)
-    send(dispatcher, format_winners(awards, categories, category, ministry, f["kind"]))
+    english = question.is_english(f["_text"])
+    send(
+        dispatcher,
+        format_winners(awards, categories, category, ministry, f["kind"], english),
+    )
     return [
         SlotSet("topic", TOPIC_AWARD_LIST),
         SlotSet("last_award_category", category),
@@ -106,7 +112,7 @@ async def count_winners(dispatcher, tracker) -> List[Dict[Text, Any]]:
         no_years = re.sub(r"(ปี|พ\.?ศ\.?|ค\.?ศ\.?)\s*\d+|\d{4}", " ", f["_text"])
         numbers = re.findall(r"(?<![\d.])\d{1,3}(?![\d.])", no_years)
         asked = int(numbers[0]) if numbers else None
-    send(dispatcher, format_count(result, asked))
+    send(dispatcher, format_count(result, asked, question.is_english(f["_text"])))
     return [
         SlotSet("topic", TOPIC_AWARD_COUNT),
         SlotSet("last_award_category", category),

@@ -44,6 +44,11 @@ def event_label(categories: Sequence) -> str:
     return f"{c.event} (ปี {year_be(c.year)})"
 
 
+def english_event(categories: Sequence) -> str:
+    """'Digital Government Awards 2019' from the content."""
+    return categories[0].event if categories else "Digital Government Awards"
+
+
 def _cat(categories: Sequence, key: str):
     return next((c for c in categories if c.key == key), None)
 
@@ -75,9 +80,19 @@ def format_winners(
     category: Optional[str] = None,
     ministry: Optional[str] = None,
     kind: Optional[str] = None,
+    english: bool = False,
 ) -> Reply:
     """The winners, grouped by category; the first line says how many."""
     event = event_label(categories)
+    if english:
+        reply = format_winners(awards, categories, category, ministry, kind)
+        first = (
+            f"The {english_event(categories)} winners on record ({len(awards)}), "
+            "in Thai below:"
+            if awards
+            else f"No {english_event(categories)} winner on record matches this."
+        )
+        return Reply(f"{first}\n{reply.text}", reply.buttons, reply.sources)
     filt = _filter_words(ministry, kind)
     if not awards:
         return Reply(
@@ -113,9 +128,16 @@ def format_winners(
     return with_feedback(sourced("\n".join(lines), _list_buttons(category), sources))
 
 
-def format_count(result, asked: Optional[int] = None) -> Reply:
+def format_count(result, asked: Optional[int] = None, english: bool = False) -> Reply:
     """How many: the number in the first line. ``asked``: the number a yes/no
     question put forward ("มี 10 รางวัลใช่ไหม"): yes or no first."""
+    if english:
+        reply = format_count(result, asked)
+        event = english_event(result.categories)
+        first = f"{result.count}: the {event} count, in Thai below."
+        if asked is not None:
+            first = ("Yes. " if asked == result.count else "No. ") + first
+        return Reply(f"{first}\n{reply.text}", reply.buttons, reply.sources)
     cats = result.categories
     event = event_label(cats)
     if result.official and result.category:
@@ -149,11 +171,18 @@ def format_count(result, asked: Optional[int] = None) -> Reply:
     )
 
 
-def other_year(asked: str, categories) -> Reply:
+def other_year(asked: str, categories, english: bool = False) -> Reply:
     """An award question about a year the data does not cover."""
     event = event_label(categories)
+    if not any("\u0e00" <= c <= "\u0e7f" or c.isdigit() for c in asked):
+        asked = "ปีที่ถามถึง"  # "this year" asked in English
+    lead = (
+        f"Sorry, this service only has the {english_event(categories)} results.\n"
+        if english
+        else ""
+    )
     return Reply(
-        f"ขออภัยค่ะ ระบบมีข้อมูลเฉพาะรางวัล {event} ยังไม่มีข้อมูลรางวัล{asked}ค่ะ\n"
+        f"{lead}ขออภัยค่ะ ระบบมีข้อมูลเฉพาะรางวัล {event} ยังไม่มีข้อมูลรางวัล{asked}ค่ะ\n"
         "ผลรางวัลปีอื่นติดตามได้จากสำนักงานพัฒนารัฐบาลดิจิทัล (สพร.) ที่ https://www.dga.or.th ค่ะ",
         [button("รางวัลปี 2562", LIST_ALL)],
         ["https://www.dga.or.th"],

@@ -187,3 +187,19 @@ def test_the_articles_subjects_win_over_a_broader_answer(loaded):
         tracker("บัตรสวัสดิการแห่งรัฐที่พูดในพิธีมอบรางวัลคืออะไร", "award_ceremony"),
     )
     assert "บัตรสวัสดิการแห่งรัฐ" in first_line(msgs)
+
+
+def test_english_lists_counts_and_years(loaded):
+    msgs, _ = run(
+        ActionListWinners(), tracker("which provinces won the award", "award_winners")
+    )
+    lines = texts(msgs).splitlines()
+    assert lines[0].startswith("The Digital Government Awards 2019 winners")
+    assert "จังหวัดร้อยเอ็ด" in texts(msgs)
+    msgs, _ = run(
+        ActionCountWinners(), tracker("were there 10 department awards?", "award_count")
+    )
+    assert first_line(msgs).startswith("Yes. 10")
+    msgs, _ = run(ActionListWinners(), tracker("who won this year", "award_winners"))
+    assert first_line(msgs).startswith("Sorry, this service only has")
+    assert "this year" not in texts(msgs).splitlines()[1]
