@@ -32,192 +32,18 @@ from difflib import SequenceMatcher
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from bot.content.matcher import _norm_chars, levenshtein, normalise, strip_particles
+from bot.content.name_words import (
+    EMBEDDING_STARTS,
+    FRAME_WORDS,
+    GENERIC_WORDS,
+    JOIN_WORDS,
+    NAME_STARTS,
+    SENTENCE_WORDS,
+)
 
 MAX_SPAN = 60
 
-# Words a name of a Thai public body starts with (a candidate name is cut from
-# the first of them). Plain "การ" is too common a word, so only the state
-# enterprises' own openings are listed.
-NAME_STARTS = (
-    "สำนักงาน",
-    "สำนัก",
-    "กรม",
-    "กองทุน",
-    "กอง",
-    "องค์การ",
-    "สถาบัน",
-    "ธนาคาร",
-    "กระทรวง",
-    "ศูนย์",
-    "มหาวิทยาลัย",
-    "โรงพยาบาล",
-    "เทศบาล",
-    "สภา",
-    "ศาล",
-    "คณะกรรมการ",
-    "บริษัท",
-    "จังหวัด",
-    "การไฟฟ้า",
-    "การประปา",
-    "การท่าเรือ",
-    "การรถไฟ",
-    "การเคหะ",
-    "การทาง",
-    "การกีฬา",
-    "การท่องเที่ยว",
-    "การยาง",
-    "การนิคม",
-    "การบิน",
-    "การสื่อสาร",
-)
-# Words of the question around a name ("…ได้รางวัลไหมคะ"): they end a name.
-FRAME_WORDS = frozenset(
-    normalise(w)
-    for w in (
-        "ได้",
-        "ได้รับ",
-        "รับ",
-        "รางวัล",
-        "โล่",
-        "ไหม",
-        "มั้ย",
-        "มั๊ย",
-        "ไม๊",
-        "มั๋ย",
-        "หรือเปล่า",
-        "รึเปล่า",
-        "เปล่า",
-        "ป่าว",
-        "ปะ",
-        "ป่ะ",
-        "หรือไม่",
-        "ไม่",
-        "บ้าง",
-        "อะไร",
-        "ประเภท",
-        "ไหน",
-        "เคย",
-        "ติด",
-        "อยู่",
-        "ใน",
-        "รายชื่อ",
-        "ใช่",
-        "ว่า",
-        "อยาก",
-        "ทราบ",
-        "รู้",
-        "สอบถาม",
-        "ถาม",
-        "ขอ",
-        "เช็ก",
-        "เช็ค",
-        "ตรวจสอบ",
-        "หน่อย",
-        "ด้วย",
-        "ค่ะ",
-        "คะ",
-        "ครับ",
-        "คับ",
-        "ครับผม",
-        "นะ",
-        "จ้า",
-        "จ้ะ",
-        "จ๊ะ",
-        "ล่ะ",
-        "ละ",
-        "แล้ว",
-        "ปี",
-        "62",
-        "2562",
-        "2019",
-        "ไหมคะ",
-        "ไหมครับ",
-        "เป็น",
-        "ที่",
-        "ซึ่ง",
-        "นั้น",
-        "ก็",
-        "จะ",
-        "ยัง",
-        "มา",
-        "ไป",
-        "เขา",
-        "เรา",
-        "หลาน",
-        "ลูก",
-        "ทำงาน",
-        "ทั้งคู่",
-        "ทั้ง",
-        "หรือยัง",
-        "คือ",
-        "ของ",
-        "มี",
-        "ผู้",
-        "ชนะ",
-        "หน่วยงาน",
-        "แห่งนี้",
-        "นี้",
-        "dg",
-        "id",
-        "sms",
-        "otp",
-        "pm",
-        "ok",
-        "qr",
-        "it",
-        "ai",
-        "did",
-        "win",
-        "won",
-        "award",
-        "awards",
-        "an",
-        "the",
-        "get",
-        "got",
-        "receive",
-        "received",
-        "and",
-        "or",
-        "is",
-        "on",
-        "list",
-        "a",
-        "any",
-    )
-)
-# Words of a sentence rather than of the question ("ไม่เคยไปเลยค่ะ" does not
-# ask about จังหวัดเลย).
-_SENTENCE_WORDS = frozenset(
-    normalise(w) for w in ("ไม่", "เคย", "ไป", "มา", "ก็", "จะ", "ยัง", "เขา", "เรา")
-)
-# Words that join two names: a name is tried whole first, then split at them.
-JOIN_WORDS = frozenset(normalise(w) for w in ("กับ", "และ", "หรือ", "รวมถึง", "&", "/"))
 PROVINCE_PREFIXES = ("จังหวัด", "จ")
-# Words that open a longer name a known name can sit inside: "เพชรบูรณ์" in
-# มหาวิทยาลัยราชภัฏเพชรบูรณ์ or "ลำพูน" in องค์การบริหารส่วนจังหวัดลำพูน
-# does not name the province.
-EMBEDDING_STARTS = tuple(w for w in NAME_STARTS if w != "จังหวัด") + (
-    "องค์การบริหารส่วน",
-    "ราชภัฏ",
-    "วิทยาลัย",
-    "โรงเรียน",
-    "สหกรณ์",
-    "สมาคม",
-    "มูลนิธิ",
-    "ชมรม",
-    "อำเภอ",
-    "ตำบล",
-    "สาขา",
-    "ท่าอากาศยาน",
-    "สนามบิน",
-    "ศาลากลาง",
-    "อบจ",
-    "อบต",
-    "สสจ",
-)
-# A name-start word alone names nobody ("กรม", "จังหวัด").
-_GENERIC = frozenset(normalise(w) for w in NAME_STARTS + ("หน่วยงาน", "จ."))
 _LATIN_ACRONYM = re.compile(r"^[A-Z]{2,8}$")
 
 
@@ -487,7 +313,7 @@ class Resolver:
         whole = "".join(
             w
             for w in (normalise(text[a:b]) for a, b in tokens)
-            if w not in FRAME_WORDS or w in _SENTENCE_WORDS
+            if w not in FRAME_WORDS or w in SENTENCE_WORDS
         )
         for n in self._longest_first:
             pos = norm.find(n.norm)
@@ -596,6 +422,6 @@ class Resolver:
                     out.extend(self._resolve_run(text, ps, pe))
             return out
         span = text[s:e].strip()
-        if len(normalise(span)) < 2 or normalise(span) in _GENERIC:
+        if len(normalise(span)) < 2 or normalise(span) in GENERIC_WORDS:
             return []
         return [Named(span[:MAX_SPAN], None, False, s)]
