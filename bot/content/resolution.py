@@ -285,9 +285,19 @@ class Resolver:
             word = normalise(text[a:b])
             if not word or not any(c.isalnum() for c in word):
                 return False
-            return not (
-                word in FRAME_WORDS or word in JOIN_WORDS or word in self._by_norm
-            )
+            if word in JOIN_WORDS:
+                # "…และการคลัง": และ joins two names only when a name follows
+                i = starts[o_e] + 1
+                if i >= len(tokens) or text[b : tokens[i][0]].strip() != "":
+                    return False
+                after = normalise(text[tokens[i][0] : tokens[i][1]])
+                return not (
+                    after in FRAME_WORDS
+                    or after in self._by_norm
+                    or after.startswith(tuple(map(normalise, NAME_STARTS)))
+                    or not any("\u0e01" <= c <= "\u0e4e" for c in after)
+                )
+            return not (word in FRAME_WORDS or word in self._by_norm)
 
         def stands_alone(o_s: int, o_e: int) -> bool:
             # an abbreviation is a word of its own: on word boundaries, with
@@ -403,6 +413,19 @@ class Resolver:
                     out.append((hs, he))
         return out
 
+    def _starts_a_name(self, word: str) -> bool:
+        """After "และ"/"กับ": a known name, a name-start word or a Latin
+        acronym begins a second name; anything else continues the first."""
+        norm = normalise(word)
+        return bool(
+            norm in self._by_norm
+            or norm.startswith(tuple(map(normalise, NAME_STARTS)))
+            or _LATIN_ACRONYM.match(word)
+            or any(
+                n.norm.startswith(norm) for n in self._longest_first if len(norm) > 2
+            )
+        )
+
     def _resolve_run(self, text: str, s: int, e: int) -> List[Named]:
         """A run as one whole name; else split at joining words; else unknown."""
         key, exact = self._whole(strip_particles(normalise(text[s:e])))
@@ -410,8 +433,14 @@ class Resolver:
             return [Named(text[s:e].strip()[:MAX_SPAN], key, exact, s)]
         parts: List[Tuple[int, int]] = []
         start = s
-        for a, b in self._tokens(text[s:e]):
-            if normalise(text[s + a : s + b]) in JOIN_WORDS:
+        tokens = self._tokens(text[s:e])
+        for i, (a, b) in enumerate(tokens):
+            if normalise(text[s + a : s + b]) in JOIN_WORDS and (
+                i + 1 < len(tokens)
+                and self._starts_a_name(
+                    text[s + tokens[i + 1][0] : s + tokens[i + 1][1]]
+                )
+            ):
                 parts.append((start, s + a))
                 start = s + b
         parts.append((start, e))

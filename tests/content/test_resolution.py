@@ -99,3 +99,14 @@ def test_hints_from_the_model_become_candidates(res):
     text = "NSOX ได้รางวัลไหม"
     assert [n.key for n in res.named(text, hints=[(0, 4)])] == [None]
     assert res.named(text, hints=[(0, 4)])[0].span == "NSOX"
+
+
+def test_and_joins_two_names_only_when_a_name_follows(res):
+    # "สำนักงานบริหารหนี้สาธารณะและการคลัง" is one (unknown) name, not PDMO
+    assert keys(res, "สำนักงานบริหารหนี้สาธารณะและการคลังได้รางวัลไหม") == [
+        (None, False)
+    ]
+    assert keys(res, "สปสช.และกรมที่ดินได้รางวัลไหม") == [
+        ("nhso", True),
+        ("dol", True),
+    ]
