@@ -156,7 +156,13 @@ async def check_winners(
         yes_no = True
     send(
         dispatcher,
-        format_checks(results, categories, yes_no, question.is_english(text)),
+        format_checks(
+            results,
+            categories,
+            yes_no,
+            question.is_english(text),
+            repository.find_category_in_text(text),
+        ),
     )
     suggested = next(
         (r.suggestion.key for r in results if r.status != "winner" and r.suggestion),

@@ -31,7 +31,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _THAI = re.compile(r"[\u0e01-\u0e4f]")
 
 DATA_YEARS = frozenset({2019, 2562})
-_YEAR4 = re.compile(r"(?<!\d)(25[0-9]{2}|20[0-9]{2})(?!\d)")
+_YEAR4 = re.compile(r"(?<!\d)(25[4-9][0-9]|20[0-3][0-9])(?!\d)(?!\s*(บาท|baht|฿))")
 _YEAR2 = re.compile(r"(?:ปี|พ\.?ศ\.?)\s*([0-9]{2})(?!\d)")
 _RELATIVE_YEAR = re.compile(
     r"(ปีนี้|ปีล่าสุด|ปีปัจจุบัน|ปีที่แล้ว|ปีก่อน|ปีหน้า|ปีล่าสุด|ล่าสุด|this year|last year"
@@ -77,7 +77,8 @@ def other_year(text: str) -> Optional[str]:
         if year not in DATA_YEARS:
             return f"ปี {year}"
     for m in _YEAR2.finditer(t):
-        year = 2500 + int(m.group(1))
+        short = int(m.group(1))  # "ปี 62" is 2562; "ปี 19" is 2019
+        year = 2000 + short if short <= 35 else 2500 + short
         if year not in DATA_YEARS:
             return f"ปี {year}"
     m = _RELATIVE_YEAR.search(t)

@@ -369,6 +369,7 @@ def load_content(content_dir: Optional[Path | str] = None) -> ContentBundle:
     for prov, link in citizen_links.items():
         if not isinstance(link, dict):
             raise ContentError(f"{fname}: citizen_links '{prov}': needs url and label")
+        _url(fname, "citizen_links", prov)  # the provenance is a URL too
         _url(fname, f"citizen_links '{prov}'", link.get("url"))
         _req_str(fname, f"citizen_links '{prov}'", link, "label")
     for key, item in answers.items():

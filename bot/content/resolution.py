@@ -38,6 +38,8 @@ from bot.content.name_words import (
     GENERIC_WORDS,
     JOIN_WORDS,
     NAME_STARTS,
+    ORG_AFTER,
+    ORG_WORDS,
     SENTENCE_WORDS,
 )
 
@@ -45,11 +47,15 @@ MAX_SPAN = 60
 
 PROVINCE_PREFIXES = ("จังหวัด", "จ")
 _LATIN_ACRONYM = re.compile(r"^[A-Z]{2,8}$")
+_DOTTED = re.compile(
+    r"(?<![\u0e01-\u0e4e])[\u0e01-\u0e2e][\u0e01-\u0e4e]{0,3}\.(?:[\u0e01-\u0e4e]{1,4}\.)*"
+)
+PROVINCE_WORDS = frozenset({"จังหวัด", "จ"})
 
 
 def typo_limit(length: int) -> int:
     """How many edits a typo of a whole name of this length may have."""
-    if length < 6:
+    if length < 9:
         return 0
     if length < 14:
         return 1
@@ -105,7 +111,8 @@ def _with_province_prefix(text: str, start: int) -> int:
     """Start of "จังหวัด"/"จ." written just before a province's name."""
     head = text[:start].rstrip()
     for p in ("จังหวัด", "จ.", "จ"):
-        if head.endswith(p):
+        before = head[: len(head) - len(p)]
+        if head.endswith(p) and not (before and before[-1].isalpha()):
             return len(head) - len(p)
     return start
 
@@ -201,6 +208,8 @@ class Resolver:
             limit = typo_limit(len(n.norm))
             if limit == 0 or abs(len(n.norm) - len(norm)) > limit:
                 continue
+            if norm[:1] != n.norm[:1]:  # a letter added in front is another word
+                continue
             d = levenshtein(norm, n.norm, limit)
             if d > limit:
                 continue
@@ -246,39 +255,57 @@ class Resolver:
         claimed = [False] * len(text)
 
         def inside_longer_name(o_s: int) -> bool:
-            # the words just before the match (back to a question word, a
-            # space or another name) open a longer name
-            before = []
-            follows = o_s  # where the text after the token being read starts
-            for a, b in reversed(tokens):
-                if b > o_s:
-                    if a < o_s:  # the match starts inside this token
-                        before.insert(0, text[a:o_s])
-                        follows = a
-                    continue
-                if text[b:follows].strip() != text[b:follows]:
-                    break  # a space ends the longer name
-                follows = a
-                word = normalise(text[a:b])
-                if not word or any(claimed[a:b]) or word in FRAME_WORDS:
-                    break
-                before.insert(0, text[a:b])
-                if text[max(a - 1, 0) : a].isspace():
-                    break
-            raw = "".join(before).rstrip()
-            abbr = re.search(r"([\u0e01-\u0e4e.]+)\.$", raw)
-            if abbr and normalise(abbr.group(1)) != "จ":
-                return True  # อบจ.ลำพูน, สสจ.ระนอง: an office of the province
-            head = normalise(raw)
-            for p in ("จังหวัด", "จ"):
-                if head.endswith(p):
-                    head = head[: -len(p)]
-            return any(w in head for w in map(normalise, EMBEDDING_STARTS))
+            # a name counts only after nothing, a question word, a joining
+            # word, another name, punctuation, or จังหวัด/จ. written as such:
+            # ลำพูน in สาธารณสุขจังหวัดลำพูน, การไฟฟ้านครหลวง in
+            # สหกรณ์ออมทรัพย์การไฟฟ้านครหลวง do not name the body
+            prev = [t for t in tokens if t[1] <= o_s or t[0] < o_s]
+            if prev and prev[-1][0] < o_s < prev[-1][1]:
+                head = normalise(text[prev[-1][0] : o_s])  # inside a token
+                if head in PROVINCE_WORDS:
+                    return plain_before(prev[-1][0], 0)
+                return not (head in FRAME_WORDS or head in JOIN_WORDS)
+            return not plain_before(o_s, 0)
+
+        def plain_before(o_s: int, depth: int) -> bool:
+            prev = [t for t in tokens if t[1] <= o_s]
+            if not prev:
+                return True
+            a, b = prev[-1]
+            word = normalise(text[a:b])
+            spaced = bool(text[b:o_s].strip() == "" and b < o_s)
+            if word.startswith(ORG_WORDS) or (word in map(normalise, EMBEDDING_STARTS)):
+                return False  # บริษัท ลำพูน, ทีม ร้อยเอ็ด
+            plain_word = word in FRAME_WORDS or word in JOIN_WORDS
+            if not any(c.isalnum() for c in word):
+                return True
+            if spaced:
+                # "สสจ อุตรดิตถ์": a short unknown Thai word just before, even
+                # across a space, is an office's abbreviation
+                thai = any("\u0e01" <= c <= "\u0e4e" for c in word)
+                return (
+                    plain_word or word in self._by_norm or not (thai and len(word) <= 4)
+                )
+            if word in PROVINCE_WORDS and depth == 0:
+                return plain_before(a, 1)
+            if re.fullmatch(r"[\u0e01-\u0e4e.]+\.", text[a:b]):
+                return word in self._by_norm  # อบจ.ลำพูน: an office's name
+            # another name right before counts only when one of them is an
+            # abbreviation (กฟน.กปภ.); ศุลกากร|ระนอง is one longer name
+            return plain_word or (word in self._by_norm and text[a:b].endswith("."))
 
         def continues(o_e: int) -> bool:
             # more letters of the same name follow: กรมพัฒน์|ที่ดิน is not กรมพัฒน์
             if o_e not in starts:
-                return o_e < len(text) and text[o_e].isalnum()
+                inside = [t for t in tokens if t[0] < o_e < t[1]]
+                if inside:  # เชียง|รายได้: the rest of the token is ได้, a question word
+                    return normalise(text[o_e : inside[0][1]]) not in FRAME_WORDS
+                if o_e < len(text) and text[o_e].isalnum():
+                    return True
+                nxt = [t for t in tokens if t[0] >= o_e]
+                return bool(nxt) and normalise(text[nxt[0][0] : nxt[0][1]]) in (
+                    ORG_AFTER
+                )
             a, b = tokens[starts[o_e]]
             if a != o_e:
                 return False
@@ -297,7 +324,11 @@ class Resolver:
                     or after.startswith(tuple(map(normalise, NAME_STARTS)))
                     or not any("\u0e01" <= c <= "\u0e4e" for c in after)
                 )
-            return not (word in FRAME_WORDS or word in self._by_norm)
+            if word in self._by_norm:
+                # กองทุน…ข้าราชการ|กรุงเทพมหานคร is one longer name; two
+                # names run together count when one is an abbreviation
+                return not (text[a:b].endswith(".") or text[:o_e].endswith("."))
+            return word not in FRAME_WORDS
 
         def stands_alone(o_s: int, o_e: int) -> bool:
             # an abbreviation is a word of its own: on word boundaries, with
@@ -334,7 +365,7 @@ class Resolver:
                     not any(claimed[o_s:o_e])
                     and (not _is_abbreviation(n) or stands_alone(o_s, o_e))
                     and not inside_longer_name(o_s)
-                    and (self._is_province(n.key) or not continues(o_e))
+                    and not continues(o_e)
                     and (
                         not n.needs_prefix
                         or whole == n.norm
@@ -374,6 +405,10 @@ class Resolver:
             out.add(pos)
             pos += len(tok)
             out.add(pos)
+        # a dotted Thai abbreviation (สสจ., ป.ป.ส., ก.พ.ร.) is one word
+        for m in _DOTTED.finditer(text):
+            out -= set(range(m.start() + 1, m.end()))
+            out |= {m.start(), m.end()}
         return frozenset(out)
 
     def _tokens(self, text: str) -> List[Tuple[int, int]]:
@@ -406,7 +441,8 @@ class Resolver:
                 or ("." in text[a:b] and len(normalise(text[a:b])) <= 6)
             ]
             if starts:
-                out.append((run[starts[0]][0], run[-1][1]))
+                # words before it make it part of a longer, unknown name
+                out.append((run[0][0] if starts[0] else run[starts[0]][0], run[-1][1]))
         for hs, he in hints:
             if 0 <= hs < he <= len(text) and not any(claimed[hs:he]):
                 if not any(s <= hs and he <= e for s, e in out):

@@ -224,16 +224,47 @@ def _check_sources(result, categories) -> List[str]:
     return [cat.source_url] if cat else []
 
 
-def format_check(result, categories, yes_no: bool = True, english: bool = False):
+def _lead_for_category(result, asked: Optional[str], categories) -> Optional[str]:
+    """The answer when the question names an award category: "ระดับกรม" asked
+    of a No-Copy recipient is a no; "ยกเลิกสำเนา" can rarely be confirmed,
+    because the 60 No-Copy recipients were never published in full."""
+    if asked not in ("department", "nocopy") or result.body is None:
+        return None
+    won = {a.category for a in result.awards}
+    if asked in won:
+        return None
+    cat = _cat(categories, asked)
+    name = display_name(result.body)
+    if asked == "nocopy":
+        n = f" ({cat.count} หน่วยงาน)" if cat else ""
+        return (
+            f"ยืนยันไม่ได้ค่ะ รางวัลสนับสนุนโครงการยกเลิกสำเนาเอกสาร{n} ยังไม่พบรายชื่อครบ"
+            f"ที่เผยแพร่ จึงยืนยันไม่ได้ว่า{name}ได้รับหรือไม่ค่ะ"
+        )
+    if result.status == "winner":
+        return f"ไม่ใช่ค่ะ {name} ไม่ได้รับ{cat.name_th if cat else 'รางวัลระดับกรม'}ค่ะ"
+    return None
+
+
+def format_check(
+    result,
+    categories,
+    yes_no: bool = True,
+    english: bool = False,
+    asked_category: Optional[str] = None,
+):
     """One name: yes or no first (or the award, for "ได้รางวัลอะไร")."""
     event = event_label(categories)
     first = None
     if english:
         first = _english_line(result, event)
+    by_category = _lead_for_category(result, asked_category, categories)
     if result.status == "winner":
         name = display_name(result.body)
         line = f"{_won_line(result)} ใน {event} ค่ะ"
         lines = [first, "ใช่ค่ะ " + line if yes_no else line]
+        if by_category:
+            lines = [first, by_category, f"ที่มีข้อมูลคือ {line}"]
         if not result.exact:
             lines.append(f"(ชื่อที่พิมพ์มาใกล้เคียงกับ {name} จึงเข้าใจว่าหมายถึงหน่วยงานนี้ค่ะ)")
         buttons = [
@@ -246,10 +277,12 @@ def format_check(result, categories, yes_no: bool = True, english: bool = False)
     if result.status == "not_winner":
         line = f"{_not_won_line(result, categories)} ของ {event} ค่ะ"
         lines = [first, "ไม่ใช่ค่ะ " + line if yes_no else line]
+        if by_category:
+            lines = [first, by_category, line]
         if result.body.kind == "province" and result.category_winners:
             names = " ".join(w.name_th for w in result.category_winners)
             lines.append(f"จังหวัดที่ได้รับรางวัล ได้แก่ {names} ค่ะ")
-        else:
+        elif not by_category:
             lines.append(_nocopy_caveat(categories))
         if result.suggestion is not None:
             lines.append(f"หรือหมายถึง {display_name(result.suggestion)} หรือไม่คะ")
@@ -284,10 +317,16 @@ def _english_line(result, event: str) -> str:
     return f"No: “{name}” is not on the {event} winners list."
 
 
-def format_checks(results, categories, yes_no: bool = True, english: bool = False):
+def format_checks(
+    results,
+    categories,
+    yes_no: bool = True,
+    english: bool = False,
+    asked_category: Optional[str] = None,
+):
     """Several names in one question: one honest line per name."""
     if len(results) == 1:
-        return format_check(results[0], categories, yes_no, english)
+        return format_check(results[0], categories, yes_no, english, asked_category)
     event = event_label(categories)
     lines: List[str] = []
     if english:

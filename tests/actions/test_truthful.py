@@ -203,3 +203,15 @@ def test_english_lists_counts_and_years(loaded):
     msgs, _ = run(ActionListWinners(), tracker("who won this year", "award_winners"))
     assert first_line(msgs).startswith("Sorry, this service only has")
     assert "this year" not in texts(msgs).splitlines()[1]
+
+
+def test_an_award_category_in_the_question_is_checked(loaded):
+    msgs, _ = run(
+        ActionCheckWinner(),
+        tracker("กรมวิทยาศาสตร์บริการได้รางวัลระดับกรมใช่ไหม", "award_check"),
+    )
+    assert first_line(msgs).startswith("ไม่ใช่ค่ะ กรมวิทยาศาสตร์บริการ ไม่ได้รับ")
+    msgs, _ = run(
+        ActionCheckWinner(), tracker("กฟน.ได้รางวัลยกเลิกสำเนาไหม", "award_check")
+    )
+    assert first_line(msgs).startswith("ยืนยันไม่ได้ค่ะ")

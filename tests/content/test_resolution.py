@@ -103,10 +103,36 @@ def test_hints_from_the_model_become_candidates(res):
 
 def test_and_joins_two_names_only_when_a_name_follows(res):
     # "สำนักงานบริหารหนี้สาธารณะและการคลัง" is one (unknown) name, not PDMO
-    assert keys(res, "สำนักงานบริหารหนี้สาธารณะและการคลังได้รางวัลไหม") == [
-        (None, False)
-    ]
+    assert keys(res, "สำนักงานบริหารหนี้สาธารณะและการคลังได้รางวัลไหม") == [(None, False)]
     assert keys(res, "สปสช.และกรมที่ดินได้รางวัลไหม") == [
         ("nhso", True),
         ("dol", True),
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "สาธารณสุขจังหวัดร้อยเอ็ด",
+        "ตำรวจภูธรจังหวัดลำพูน",
+        "ด่านศุลกากรระนอง",
+        "ร้านอาหารเพชรบูรณ์",
+        "บริษัท ลำพูน จำกัด",
+        "ทีมร้อยเอ็ด",
+        "สสจ.อุตรดิตถ์",
+        "สสจ อุตรดิตถ์",
+        "มทบ.อุตรดิตถ์",
+        "สหกรณ์ออมทรัพย์การไฟฟ้านครหลวง",
+        "มูลนิธิกรมพัฒนาธุรกิจการค้า",
+        "กองทุนบำเหน็จบำนาญข้าราชการกรุงเทพมหานคร",
+        "Local Government Pension Fund",
+        "กรมพัฒนา",
+    ],
+)
+def test_a_winners_name_inside_an_organisation_names_nobody(res, name):
+    """Found by review: offices, shops, teams and funds that carry a winning
+    province's or body's name are not that winner."""
+    winners = {"roi-et", "lamphun", "ranong", "phetchabun", "uttaradit", "mea"}
+    winners |= {"dbd", "gpf"}
+    for text in (f"{name}ได้รางวัลไหม", f"แล้ว{name}ล่ะ"):
+        assert not [n.key for n in res.named(text) if n.key in winners], text
