@@ -14,6 +14,8 @@ from bot.privacy import (
     PHONE_TOKEN,
     TOKENS,
     is_valid_thai_id,
+    mask_keyed_text,
+    mask_number,
     mask_pii,
     thai_id_checksum,
 )
@@ -402,3 +404,47 @@ def test_back_to_back_emails_are_all_masked_and_masking_is_idempotent() -> None:
     masked = mask_pii("0@0.AA0@0.AA")
     assert "@" not in masked
     assert mask_pii(masked) == masked
+
+
+# ---------------------------------------------------------------- metadata
+@pytest.mark.parametrize(
+    ("value", "key", "token"),
+    [
+        (812345678, "", PHONE_TOKEN),  # a mobile whose leading 0 JSON dropped
+        (66812345678, "tel", PHONE_TOKEN),
+        (3560123456789, "", ID_TOKEN),  # valid checksum
+        (5820174639021, "national_id", ID_TOKEN),  # mistyped, announced by its key
+        (5820174639021.0, "id card", ID_TOKEN),
+        (12345678, "passport", PASSPORT_TOKEN),
+        (1234567890, "เลขบัญชี", BANK_TOKEN),
+    ],
+)
+def test_numbers_in_metadata_masked(value, key, token) -> None:
+    assert mask_number(value, key) == token
+
+
+@pytest.mark.parametrize(
+    "value", [42, 1.5, 1764598408000, 1920, 5820174639021, True, 20261201]
+)
+def test_other_numbers_in_metadata_kept(value) -> None:
+    """Counts, sizes, timestamps and a 13-digit number without an ID checksum
+    or key stay numbers."""
+    assert mask_number(value, "ts") == value
+
+
+def test_metadata_numbers_and_keyed_strings_masked_by_the_channels() -> None:
+    from bot.channels.hygiene import clean_metadata
+
+    cleaned = clean_metadata(
+        {
+            "contact": {"phone": 812345678, "passport": "AA1234567"},
+            "ids": [3560123456789],
+            "screen": {"width": 1920},
+        }
+    )
+    assert cleaned == {
+        "contact": {"phone": PHONE_TOKEN, "passport": PASSPORT_TOKEN},
+        "ids": [ID_TOKEN],
+        "screen": {"width": 1920},
+    }
+    assert mask_keyed_text("AA1234567", "") == "AA1234567"

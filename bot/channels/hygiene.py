@@ -36,7 +36,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from bot.privacy import TOKENS, mask_pii
+from bot.privacy import TOKENS, mask_keyed_text, mask_number, mask_pii
 from bot.question import question_clause
 from bot.replies import phrases
 
@@ -224,18 +224,19 @@ def conversation_id(sender: str) -> str:
     return pseudonym(sender) if carries_personal_data(sender) else sender
 
 
-def _clean_metadata_value(value: Any, depth: int) -> Any:
+def _clean_metadata_value(value: Any, depth: int, key: str = "") -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
-        return value if abs(value) < 2**53 else None
+        # a phone number or ID sent as a JSON number is masked like text
+        return mask_number(value, key) if abs(value) < 2**53 else None
     if isinstance(value, str):
-        return mask_pii(normalise(value)[:MAX_METADATA_STRING])
+        return mask_keyed_text(normalise(value)[:MAX_METADATA_STRING], key)
     if depth >= MAX_METADATA_DEPTH:
         return None
     if isinstance(value, list):
         return [
-            _clean_metadata_value(item, depth + 1)
+            _clean_metadata_value(item, depth + 1, key)
             for item in value[:MAX_METADATA_ITEMS]
         ]
     if isinstance(value, dict):
@@ -243,7 +244,7 @@ def _clean_metadata_value(value: Any, depth: int) -> Any:
         for key, item in list(value.items())[:MAX_METADATA_ITEMS]:
             clean_key = mask_pii(normalise(str(key))[:64])
             if clean_key:
-                out[clean_key] = _clean_metadata_value(item, depth + 1)
+                out[clean_key] = _clean_metadata_value(item, depth + 1, clean_key)
         return out
     return None
 

@@ -188,3 +188,40 @@ def mask_pii(text: str) -> str:
         if masked == text:
             return text
         text = masked
+
+
+def mask_number(value: int | float, key: str = "") -> int | float | str:
+    """A JSON number from a client's metadata, or its mask token as a string.
+
+    A number holds personal data when its digits would be masked as text: a
+    valid 13-digit ID, a mobile number whose leading 0 a JSON number cannot
+    keep (``812345678``), or digits after a key that announces them
+    (``{"passport": 12345678}``, ``{"เลขบัญชี": 1234567890}``). Other numbers
+    (counts, timestamps, screen sizes) are kept as they are.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, float) and not value.is_integer():
+        return value
+    digits = str(abs(int(value)))
+    if len(digits) < 6:
+        return value
+    key = re.sub(r"[_\-]+", " ", key)  # national_id -> national id
+    for text in (digits, "0" + digits, f"{key} {digits}".strip()):
+        masked = mask_pii(text)
+        if masked != text:
+            for token in TOKENS:
+                if token in masked:
+                    return token
+    return value
+
+
+def mask_keyed_text(text: str, key: str = "") -> str:
+    """`mask_pii` of a metadata string, with its key read as context:
+    ``{"passport": "AA1234567"}`` is masked like "พาสปอร์ต AA1234567"."""
+    key = re.sub(r"[_\-]+", " ", key or "").strip()
+    if not key:
+        return mask_pii(text)
+    masked = mask_pii(f"{key}\x1f{text}")
+    head, sep, tail = masked.partition("\x1f")
+    return tail if sep else mask_pii(text)
