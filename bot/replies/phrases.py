@@ -38,6 +38,8 @@ LINE_WELCOME = (
     "ระบบช่วยตอบคำถามเรื่องรางวัลรัฐบาลดิจิทัล การยกเลิกสำเนาเอกสารราชการ "
     "และ Biz Portal ค่ะ พิมพ์คำถามหรือเลือกหัวข้อด้านล่างได้เลยค่ะ"
 )
+# LINE: buttons of a turn that had no text to hang them on.
+LINE_PICK_TOPIC = "เลือกหัวข้อได้เลยค่ะ"
 
 
 def apology() -> Reply:
