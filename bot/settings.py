@@ -36,6 +36,86 @@ def db_timeout_s() -> float:
         return 5.0
 
 
+# ---------------------------------------------------------------- staff console
+def staff_host() -> str:
+    """Address the staff console binds to (``STAFF_HOST``, 127.0.0.1)."""
+    return os.environ.get("STAFF_HOST", "").strip() or "127.0.0.1"
+
+
+def staff_port() -> int:
+    """Port of the staff console (``STAFF_PORT``, 5080)."""
+    raw = os.environ.get("STAFF_PORT", "").strip()
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 65536 else 5080
+
+
+def staff_trusted_proxies() -> frozenset:
+    """Addresses whose ``X-Forwarded-For`` the console believes
+    (``STAFF_TRUSTED_PROXY``, comma-separated; none by default)."""
+    raw = os.environ.get("STAFF_TRUSTED_PROXY", "")
+    return frozenset(p.strip() for p in raw.split(",") if p.strip())
+
+
+def _staff_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
+def staff_idle_minutes() -> int:
+    """Minutes without a request after which a console session ends
+    (``STAFF_IDLE_MINUTES``, 30)."""
+    return _staff_int("STAFF_IDLE_MINUTES", 30)
+
+
+def staff_login_attempts() -> int:
+    """Wrong passwords in a row, per account and address, before sign-in is
+    locked (``STAFF_LOGIN_ATTEMPTS``, 5)."""
+    return _staff_int("STAFF_LOGIN_ATTEMPTS", 5)
+
+
+def staff_lock_minutes() -> int:
+    """Minutes a sign-in stays locked (``STAFF_LOCK_MINUTES``, 15)."""
+    return _staff_int("STAFF_LOCK_MINUTES", 15)
+
+
+# ---------------------------------------------------------------- limits
+def _limit_int(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def rate_limit_per_minute() -> int:
+    """Messages one conversation may send per minute (``RATE_LIMIT_PER_MINUTE``,
+    default 20); the rest are refused before Rasa (bot/channels/limits.py)."""
+    return _limit_int("RATE_LIMIT_PER_MINUTE", 20)
+
+
+def max_inflight_turns() -> int:
+    """Turns one Rasa process runs at once before it refuses new ones
+    (``MAX_INFLIGHT_TURNS``, default 40)."""
+    return _limit_int("MAX_INFLIGHT_TURNS", 40)
+
+
+def limits_redis_url() -> str | None:
+    """Redis for the rate-limit counters: ``RATE_LIMIT_REDIS_URL``, else
+    ``LOCK_STORE_URL`` when it is Redis, else None (counters in memory)."""
+    url = os.environ.get("RATE_LIMIT_REDIS_URL", "").strip()
+    url = url or os.environ.get("LOCK_STORE_URL", "").strip()
+    return url if url.startswith(("redis://", "rediss://")) else None
+
+
+def redis_timeout_s() -> float:
+    """Seconds a rate-limit Redis call may take before it fails open
+    (``RATE_LIMIT_REDIS_TIMEOUT_S``, default 0.5)."""
+    try:
+        value = float(os.environ.get("RATE_LIMIT_REDIS_TIMEOUT_S", "0.5"))
+    except ValueError:
+        return 0.5
+    return value if value > 0 else 0.5
+
+
 def __getattr__(name: str):  # module-level dynamic attributes (PEP 562)
     if name == "DATABASE_URL":
         return database_url()

@@ -14,6 +14,7 @@ from bot.admin import content, facts, nlu, ops, retention, review, transfer
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.admin.validate import validate
+from bot.console import usercli
 
 DESCRIPTION = """\
 เครื่องมือสำหรับเจ้าหน้าที่: แก้คำตอบและข้อมูลของบอต ดูคำถามที่บอตตอบไม่ได้ สอนบอต ฝึกโมเดล
@@ -239,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=retention.DEFAULT_BATCH_SIZE,
         help="บทสนทนาหรือบันทึกต่อหนึ่งรอบ / conversations or records per transaction",
     )
+    usercli.add_parser(add, common)
     return parser
 
 
@@ -471,6 +473,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "intent": cmd_intent,
     "report": cmd_report,
     "retention": cmd_retention,
+    "user": usercli.cmd_user,
 }
 
 

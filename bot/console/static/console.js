@@ -1,0 +1,1 @@
+/* The console works without JavaScript; this file only draws the dashboard charts. */
