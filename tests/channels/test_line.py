@@ -158,14 +158,18 @@ def test_build_line_messages() -> None:
 def test_deduplicator_lru_and_ttl() -> None:
     now = [0.0]
     dedup = EventDeduplicator(max_entries=3, ttl_seconds=10, clock=lambda: now[0])
-    assert dedup.first_time("a")
-    assert not dedup.first_time("a")
+
+    def first_time(key: str) -> bool:
+        return asyncio.run(dedup.first_time(key))
+
+    assert first_time("a")
+    assert not first_time("a")
     for key in ("b", "c", "d"):
-        assert dedup.first_time(key)
+        assert first_time(key)
     assert len(dedup) == 3
-    assert dedup.first_time("a")  # evicted as least recently seen
+    assert first_time("a")  # evicted as least recently seen
     now[0] = 100.0
-    assert dedup.first_time("b")  # expired
+    assert first_time("b")  # expired
     assert len(dedup) == 1
 
 

@@ -37,6 +37,7 @@ This package re-exports `LineInput`, so the credentials key
 
 from bot.channels.line.api import LINE_API_BASE, LineApi, LineApiResult
 from bot.channels.line.dedup import (
+    Deduplicator,
     EventDeduplicator,
     RedisEventDeduplicator,
     deduplicator_from_env,
@@ -85,6 +86,7 @@ __all__ = [
     "REPLY_NOT_TEXT",
     "REPLY_WELCOME",
     "TOPIC_BUTTONS",
+    "Deduplicator",
     "EventDeduplicator",
     "LineApi",
     "LineApiResult",

@@ -2,6 +2,7 @@
 
 In memory per process (`EventDeduplicator`), or shared through Redis between
 Rasa instances (`RedisEventDeduplicator`); `deduplicator_from_env` picks one.
+Both follow one async interface, `Deduplicator`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,16 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from typing import Callable
+from typing import Callable, Protocol
 
 logger = logging.getLogger(__name__)
+
+
+class Deduplicator(Protocol):
+    """What the channel needs: remember an event id, say if it is new."""
+
+    async def first_time(self, key: str) -> bool:
+        """True the first time `key` is seen (within the TTL); records it."""
 
 
 class EventDeduplicator:
@@ -38,8 +46,12 @@ class EventDeduplicator:
     def __len__(self) -> int:
         return len(self._seen)
 
-    def first_time(self, key: str) -> bool:
+    async def first_time(self, key: str) -> bool:
         """True the first time `key` is seen (within TTL); records it."""
+        return self.remember(key)
+
+    def remember(self, key: str) -> bool:
+        """`first_time` without the event loop (the Redis fallback uses it)."""
         now = self.clock()
         while self._seen:
             oldest_key, seen_at = next(iter(self._seen.items()))
@@ -95,13 +107,13 @@ class RedisEventDeduplicator:
                 "LINE_DEDUP_REDIS_URL / LOCK_STORE_URL and the Redis server.",
                 type(error).__name__,
             )
-            return self.fallback.first_time(key)
+            return self.fallback.remember(key)
         # also remembered here, so a Redis outage right after still skips it
-        self.fallback.first_time(key)
+        self.fallback.remember(key)
         return bool(stored)
 
 
-def deduplicator_from_env() -> EventDeduplicator | RedisEventDeduplicator:
+def deduplicator_from_env() -> Deduplicator:
     """Redis at ``LINE_DEDUP_REDIS_URL``, else at ``LOCK_STORE_URL`` when that
     is Redis (the scale-out set-up), else this process's memory."""
     from bot.stores import lock_store_url

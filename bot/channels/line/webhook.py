@@ -9,7 +9,6 @@ reply call; a refused reply token falls back to a push with a retry key.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List
@@ -21,11 +20,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.hygiene import clean_incoming
 from bot.channels.line.api import LINE_API_BASE, LineApi
-from bot.channels.line.dedup import (
-    EventDeduplicator,
-    RedisEventDeduplicator,
-    deduplicator_from_env,
-)
+from bot.channels.line.dedup import Deduplicator, deduplicator_from_env
 from bot.channels.line.events import (
     DUMMY_REPLY_TOKENS,
     MAX_BODY_BYTES,
@@ -83,7 +78,7 @@ class LineInput(InputChannel):
         request_timeout: float = 10.0,
         push_attempts: int = 3,
         retry_backoff: float = 0.5,
-        deduplicator: EventDeduplicator | RedisEventDeduplicator | None = None,
+        deduplicator: Deduplicator | None = None,
     ) -> None:
         """Creates the channel. Without both secrets it stays switched off.
 
@@ -194,10 +189,6 @@ class LineInput(InputChannel):
 
         await asyncio.gather(*(run_in_order(evts) for evts in by_sender.values()))
 
-    async def _first_time(self, event_id: str) -> bool:
-        seen = self.deduplicator.first_time(event_id)
-        return await seen if inspect.isawaitable(seen) else seen
-
     async def handle_event(
         self,
         event: Dict[str, Any],
@@ -205,7 +196,9 @@ class LineInput(InputChannel):
     ) -> None:
         """Handles one webhook event and sends at most one answer."""
         event_id = event.get("webhookEventId")
-        if isinstance(event_id, str) and not await self._first_time(event_id):
+        if isinstance(event_id, str) and not await self.deduplicator.first_time(
+            event_id
+        ):
             logger.info("LINE event %s already handled; skipped.", event_id)
             return
         if event.get("mode") == "standby":
