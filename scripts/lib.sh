@@ -19,6 +19,8 @@ export LINE_API_BASE_URL="${LINE_API_BASE_URL:-https://api.line.me}"
 
 # shellcheck source=scripts/web.sh
 source scripts/web.sh
+# shellcheck source=scripts/console.sh
+source scripts/console.sh
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }

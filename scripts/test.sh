@@ -10,6 +10,7 @@ mkdir -p "$RUN_DIR" var
 
 ensure_venv
 ensure_web || die "Installing the web chat page failed; see above."
+ensure_console_js || die "Installing the staff console's JavaScript failed; see above."
 ensure_browser || die "Chromium and Thai fonts are needed for the browser test; see above."
 ensure_nginx || die "nginx is needed for the scale-out test; see above."
 
