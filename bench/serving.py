@@ -280,9 +280,10 @@ def launch(
 
 def project_endpoints(workdir: Path) -> Path:
     """The repository's endpoints.yml when the tracker store comes from
-    ``TRACKER_STORE_URL`` (bot/stores.py); else a copy with a temp SQLite file."""
+    ``TRACKER_STORE_URL`` (bot/rasa_ext/tracker_store.py); else a copy with a
+    temp SQLite file."""
     repo_file = REPO / "endpoints.yml"
-    if "bot.stores" in repo_file.read_text(encoding="utf-8"):
+    if "bot.rasa_ext.tracker_store" in repo_file.read_text(encoding="utf-8"):
         return repo_file
     own = workdir / "endpoints.yml"
     own.write_text(
@@ -323,7 +324,7 @@ def start_project(model: Path, workdir: Path) -> Bot:
     )
     bot.processes["rasa"] = launch(
         [
-            PY, "-m", "rasa", "run",
+            PY, "-m", "bot.rasa_ext", "run",
             "--model", str(model),
             "--port", str(port),
             "--interface", "127.0.0.1",

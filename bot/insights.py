@@ -13,7 +13,6 @@ command line ``python -m bot.admin``:
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,10 +21,10 @@ from difflib import SequenceMatcher
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from bot.privacy import TOKENS, mask_pii
+from bot.settings import low_confidence_threshold
 
 FALLBACK_INTENT = "nlu_fallback"
 FEEDBACK_INTENTS = ("feedback_good", "feedback_bad")
-DEFAULT_LOW_CONFIDENCE = 0.6
 # Actions whose reply is an answer a citizen can rate.
 ANSWER_ACTIONS = (
     "action_answer_fact",
@@ -37,16 +36,6 @@ ANSWER_ACTIONS = (
     "action_confirm_suggestion",
 )
 GROUP_THRESHOLD = 0.75  # similar enough to be the same question (tuned by hand)
-
-
-def low_confidence_threshold() -> float:
-    """``LOW_CONFIDENCE_THRESHOLD`` from the environment (default 0.6)."""
-    raw = os.environ.get("LOW_CONFIDENCE_THRESHOLD", "")
-    try:
-        value = float(raw)
-    except ValueError:
-        return DEFAULT_LOW_CONFIDENCE
-    return value if 0.0 < value <= 1.0 else DEFAULT_LOW_CONFIDENCE
 
 
 def top_intents(parse_data: Dict[str, Any], n: int = 3) -> List[Dict[str, Any]]:

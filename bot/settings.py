@@ -1,4 +1,5 @@
-"""Runtime settings read from the environment.
+"""Runtime settings read from the environment: every number and URL the bot
+takes from the environment is read here, by one rule (`env_number`).
 
 ``DATABASE_URL`` defaults to a SQLite file ``<repo>/var/service.db`` (the ``var/``
 folder is created on first use). Values are read on every access, so tests and
@@ -7,8 +8,11 @@ operators can change the environment without re-importing the module.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
@@ -28,12 +32,66 @@ def database_url() -> str:
     return f"sqlite:///{VAR_DIR / 'service.db'}"
 
 
-def db_timeout_s() -> float:
-    """Seconds an action waits for the DB before it apologises."""
+def env_number(
+    name: str,
+    default: float,
+    *,
+    minimum: float = 0.0,
+    maximum: float = float("inf"),
+    inclusive_min: bool = False,
+) -> float:
+    """The number in ``$name``, or `default` when it is unset, not a number or
+    outside (`minimum`, `maximum`] (`minimum` itself allowed if
+    `inclusive_min`). A bad value is logged once, with what to set instead."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
     try:
-        return float(os.environ.get("DB_TIMEOUT_S", "5"))
+        value = float(raw)
     except ValueError:
-        return 5.0
+        value = float("nan")
+    low_ok = value >= minimum if inclusive_min else value > minimum
+    if low_ok and value <= maximum:
+        return value
+    if (name, raw) not in _WARNED:
+        _WARNED.add((name, raw))
+        logger.warning(
+            "%s=%r is not a usable number; using %s. Set it to a number above %s.",
+            name,
+            raw,
+            default,
+            minimum,
+        )
+    return default
+
+
+_WARNED: set = set()
+
+
+def db_timeout_s() -> float:
+    """Seconds an action waits for the DB before it apologises (``DB_TIMEOUT_S``, 5)."""
+    return env_number("DB_TIMEOUT_S", 5.0)
+
+
+def action_timeout_s() -> float:
+    """Seconds Rasa waits for the action server (``ACTION_TIMEOUT_S``, default 10)."""
+    return env_number("ACTION_TIMEOUT_S", 10.0)
+
+
+def store_connect_timeout_s() -> float:
+    """Seconds Rasa's start waits for its stores (``STORE_CONNECT_TIMEOUT_S``, 15)."""
+    return env_number("STORE_CONNECT_TIMEOUT_S", 15.0, inclusive_min=True)
+
+
+def max_message_chars() -> int:
+    """Longest citizen message passed to Rasa (``MAX_MESSAGE_CHARS``, 1000)."""
+    return int(env_number("MAX_MESSAGE_CHARS", 1000))
+
+
+def low_confidence_threshold() -> float:
+    """Intent confidence below which a turn counts as unsure
+    (``LOW_CONFIDENCE_THRESHOLD``, 0.6)."""
+    return env_number("LOW_CONFIDENCE_THRESHOLD", 0.6, maximum=1.0)
 
 
 # ---------------------------------------------------------------- staff console
@@ -94,8 +152,8 @@ def rate_limit_per_minute() -> int:
 
 def max_inflight_turns() -> int:
     """Turns one Rasa process runs at once before it refuses new ones
-    (``MAX_INFLIGHT_TURNS``, default 40)."""
-    return _limit_int("MAX_INFLIGHT_TURNS", 40)
+    (``MAX_INFLIGHT_TURNS``, default 100)."""
+    return _limit_int("MAX_INFLIGHT_TURNS", 100)
 
 
 def limits_redis_url() -> str | None:

@@ -165,7 +165,7 @@ start_rasa_server() {
         log "Starting the Rasa server on 127.0.0.1:$RASA_PORT (takes about half a minute)"
     fi
     ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}" \
-        nohup "$PY" -m rasa run --model "$MODEL_FILE" --port "$RASA_PORT" \
+        nohup "$PY" -m bot.rasa_ext run --model "$MODEL_FILE" --port "$RASA_PORT" \
         --interface "${RASA_HOST:-127.0.0.1}" \
         --credentials credentials.yml --endpoints endpoints.yml \
         --cors "${CORS_ORIGINS:-http://127.0.0.1:$RASA_PORT}" \

@@ -1,9 +1,10 @@
 """Retention of citizens' data (PDPA): ``python -m bot.admin retention run``.
 
 Conversations in the tracker store (Rasa's SQL ``events`` table, chosen by
-``TRACKER_STORE_URL`` as in :mod:`bot.stores`) and the unanswered-question and
-rating records in the service database (``DATABASE_URL``) are kept for
-``RETENTION_DAYS`` days (default 90), then deleted:
+``TRACKER_STORE_URL`` as in :mod:`bot.rasa_ext.store_common`) and the
+unanswered-question and rating records in the service database
+(``DATABASE_URL``) are kept for ``RETENTION_DAYS`` days (default 90), then
+deleted:
 
 * a conversation goes whole, once its *latest* event is older than the
   cutoff; one still in use keeps everything (the age is checked again inside
@@ -512,10 +513,10 @@ def run_retention(
     days = retention_days() if days is None else retention_days(str(days))
     if batch_size < 1:
         raise RetentionError("--batch-size ต้องอย่างน้อย 1", "--batch-size must be >= 1")
-    # imported here: bot.stores loads Rasa, which the other commands never need
-    from bot.stores import redacted, tracker_store_url
+    # imported here: bot.rasa_ext loads Rasa, which the other commands never need
+    from bot.rasa_ext.store_common import redacted, tracker_store_url
 
-    # an explicit URL wins over $TRACKER_STORE_URL (bot.stores prefers the env)
+    # an explicit URL wins over $TRACKER_STORE_URL (bot.rasa_ext prefers the env)
     tracker_url = tracker_store_url(None) if not tracker_url else tracker_url
     if tracker_url.startswith("postgres://"):
         tracker_url = "postgresql://" + tracker_url[len("postgres://") :]

@@ -39,8 +39,8 @@ from typing import Any
 from bot.privacy import TOKENS, mask_keyed_text, mask_number, mask_pii
 from bot.question import question_clause
 from bot.replies import phrases
+from bot.settings import max_message_chars
 
-DEFAULT_MAX_CHARS = 1000
 MAX_SENDER_CHARS = 256
 MAX_METADATA_DEPTH = 4
 MAX_METADATA_ITEMS = 50
@@ -91,13 +91,8 @@ class CleanResult:
 
 
 def max_chars() -> int:
-    """Current length cap from ``MAX_MESSAGE_CHARS`` (default 1000)."""
-    raw = os.environ.get("MAX_MESSAGE_CHARS", "")
-    try:
-        value = int(raw)
-    except ValueError:
-        return DEFAULT_MAX_CHARS
-    return value if value > 0 else DEFAULT_MAX_CHARS
+    """Current length cap (``MAX_MESSAGE_CHARS``, see bot/settings.py)."""
+    return max_message_chars()
 
 
 def _strip_invisible(text: str) -> str:

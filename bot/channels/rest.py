@@ -45,11 +45,11 @@ from bot.channels.hygiene import (
 )
 from bot.channels.turns import (
     REPLY_SYSTEM_ERROR,
-    apply_action_timeout,
     count_visible,
     is_visible,
     run_turn,
 )
+from bot.rasa_ext import warn_unless_installed
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class SafeRestInput(RestInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Health route and the guarded webhook."""
-        apply_action_timeout()
+        warn_unless_installed(self.name())
         bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @bp.route("/", methods=["GET"])
@@ -287,7 +287,7 @@ class SafeSocketIOInput(SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Built-in blueprint with the message handler wrapped."""
-        apply_action_timeout()
+        warn_unless_installed(self.name())
         bp = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None

@@ -7,26 +7,21 @@ its turn through `run_turn`, which reports whether the citizen must get
 `REPLY_SYSTEM_ERROR` instead: when Rasa raised, or when the turn produced no
 bot message at all.
 
-`apply_action_timeout` bounds every call to the action server: Rasa 3.6 has
-no setting for it (``rasa.core.actions.action`` passes its module constant
-``DEFAULT_REQUEST_TIMEOUT``, 5 minutes, to each request), so the channels set
-that constant from ``ACTION_TIMEOUT_S`` (default 10 seconds) when Rasa loads
-them. A timed-out action is then a failed action like any other.
+The action-server timeout is one of this bot's Rasa extensions
+(bot/rasa_ext/patches.py).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Awaitable, Callable, Iterable
 
 from rasa.core.channels.channel import UserMessage
 
 from bot.replies import phrases
+from bot.settings import action_timeout_s
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_ACTION_TIMEOUT_S = 10.0
 
 REPLY_SYSTEM_ERROR = phrases.SYSTEM_ERROR  # the one apology (bot/replies)
 
@@ -34,30 +29,6 @@ REPLY_SYSTEM_ERROR = phrases.SYSTEM_ERROR  # the one apology (bot/replies)
 _VISIBLE_KEYS = ("text", "buttons", "image", "attachment", "custom", "quick_replies")
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-
-def action_timeout_s() -> float:
-    """Seconds Rasa waits for the action server (``ACTION_TIMEOUT_S``, default 10)."""
-    raw = os.environ.get("ACTION_TIMEOUT_S", "")
-    try:
-        value = float(raw)
-    except ValueError:
-        return DEFAULT_ACTION_TIMEOUT_S
-    return value if value > 0 else DEFAULT_ACTION_TIMEOUT_S
-
-
-def apply_action_timeout() -> float:
-    """Makes Rasa's remote-action calls time out after `action_timeout_s`.
-
-    Idempotent; returns the timeout now in force.
-    """
-    import rasa.core.actions.action as rasa_action
-
-    timeout = action_timeout_s()
-    if getattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", None) != timeout:
-        rasa_action.DEFAULT_REQUEST_TIMEOUT = timeout
-        logger.debug("Action server calls time out after %s s.", timeout)
-    return timeout
 
 
 def is_visible(bot_message: Any) -> bool:

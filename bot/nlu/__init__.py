@@ -1,9 +1,3 @@
-"""Thai NLU components for Rasa (tokenizer, featurizer).
-
-Every process that loads this bot's model imports this package, so it also
-installs `bot.speedups` (small fixes to Rasa's per-message path).
-"""
-
-from bot import speedups
-
-speedups.install()
+"""Thai NLU components for Rasa (tokenizer, featurizers, intent classifier,
+service-scope classifier). Importing them changes nothing in Rasa itself:
+bot/rasa_ext does that, explicitly, at start."""

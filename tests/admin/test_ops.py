@@ -127,7 +127,7 @@ FAKE_SERVER = r"""
 import http.server, os, sys
 args = sys.argv[1:]
 port = int(args[args.index("--port") + 1])
-kind = "rasa" if args[:2] == ["-m", "rasa"] else "actions"
+kind = "rasa" if args[:2] in (["-m", "rasa"], ["-m", "bot.rasa_ext"]) else "actions"
 with open(os.environ["FAKE_LOG"], "a") as log:
     log.write(f"start {kind} {os.getpid()}\n")
 
@@ -149,7 +149,7 @@ http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 def fake_servers_venv(tmp_path: Path) -> Path:
-    """A venv whose python, asked for `-m rasa run` or `-m rasa_sdk`, serves
+    """A venv whose python, asked for `-m bot.rasa_ext run` or `-m rasa_sdk`, serves
     the health URLs scripts/lib.sh waits for (real Rasa restarts, and that
     conversations survive them, are tested in tests/reliability)."""
     server = tmp_path / "fake_server.py"

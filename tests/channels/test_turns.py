@@ -16,10 +16,7 @@ from bot.channels.hygiene import clean_metadata, conversation_id, sender_id_prob
 from bot.channels.line import LineInput
 from bot.channels.rest import SafeRestInput, SafeSocketIOInput
 from bot.channels.turns import (
-    DEFAULT_ACTION_TIMEOUT_S,
     REPLY_SYSTEM_ERROR,
-    action_timeout_s,
-    apply_action_timeout,
     count_visible,
     run_turn,
 )
@@ -61,21 +58,6 @@ def test_run_turn_reports_failed_and_silent_turns() -> None:
     assert asyncio.run(turn("silent")) is True
     assert asyncio.run(turn("boom")) is True
     assert count_visible([{"text": ""}, {"buttons": [1]}, {"recipient_id": "x"}]) == 1
-
-
-def test_action_timeout_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    import rasa.core.actions.action as rasa_action
-
-    before = rasa_action.DEFAULT_REQUEST_TIMEOUT
-    try:
-        monkeypatch.setenv("ACTION_TIMEOUT_S", "2.5")
-        assert apply_action_timeout() == 2.5
-        assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 2.5
-        for bad in ("", "x", "-1", "0"):
-            monkeypatch.setenv("ACTION_TIMEOUT_S", bad)
-            assert action_timeout_s() == DEFAULT_ACTION_TIMEOUT_S
-    finally:
-        rasa_action.DEFAULT_REQUEST_TIMEOUT = before
 
 
 def test_rest_silent_or_failing_turn_gets_the_apology(serve: Callable) -> None:

@@ -5,7 +5,7 @@ of the data); these fixtures only start the servers on free loopback ports,
 with their own service database and tracker store in a temporary folder.
 
 The Rasa server uses the repository's credentials.yml and endpoints.yml (the
-tracker store comes from ``TRACKER_STORE_URL``, see bot/stores.py), and the
+tracker store comes from ``TRACKER_STORE_URL``, see bot/rasa_ext/tracker_store.py), and the
 LINE channel talks to a fake LINE API (`FakeLineApi`) on loopback.
 
 `servers` is one shared set of processes for the whole run, also when another
@@ -303,11 +303,12 @@ def start_action_server(port: int, env: dict[str, str], log: Path) -> subprocess
 
 
 def rasa_command(port: int, endpoints: Path | None = None, *extra: str) -> list[str]:
-    """`rasa run` on 127.0.0.1:`port` with the repo's credentials and endpoints."""
+    """`rasa run` (with bot/rasa_ext installed) on 127.0.0.1:`port` with the
+    repo's credentials and endpoints."""
     return [
         sys.executable,
         "-m",
-        "rasa",
+        "bot.rasa_ext",
         "run",
         "--model",
         str(MODEL),

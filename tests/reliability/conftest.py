@@ -2,7 +2,7 @@
 
 `servers` is the e2e suite's shared bot (re-exported: the same processes, not
 a second set). The tests that need other processes (Rasa started by
-scripts/lib.sh, two Rasa instances behind bot/router.py on PostgreSQL and
+scripts/lib.sh, two Rasa instances behind tests/support/router.py on PostgreSQL and
 Redis) start them in their own module fixtures, with the helpers here.
 """
 

@@ -12,7 +12,8 @@ scripts/run.sh does:
 
 A and B share a throwaway PostgreSQL tracker store and the Redis lock store,
 both configured only by ``TRACKER_STORE_URL`` / ``LOCK_STORE_URL`` with the
-repository's endpoints.yml; bot/router.py routes conversations to them.
+repository's endpoints.yml; tests/support/router.py routes
+conversations to them.
 The last test kills the instance serving a conversation.
 """
 
@@ -42,7 +43,7 @@ import sqlalchemy as sa
 
 from bench.load import province_names
 from bot.privacy import PHONE_TOKEN
-from bot.router import rendezvous_order
+from tests.support.router import rendezvous_order
 from tests.e2e.conftest import (
     REPO,
     base_env,
@@ -248,7 +249,7 @@ def cluster(
             [
                 sys.executable,
                 "-m",
-                "bot.router",
+                "tests.support.router",
                 "--listen",
                 f"127.0.0.1:{router_port}",
                 "--upstream",

@@ -1,5 +1,5 @@
 """Conversations survive a restart of the Rasa server (default set-up: the
-SQLite tracker store of bot.stores.EnvTrackerStore).
+SQLite tracker store of bot.rasa_ext.tracker_store.EnvTrackerStore).
 
 A follow-up that only works with the conversation's ``topic`` slot is asked
 after the restart; the tracker file holds every turn from before and after.

@@ -1,4 +1,4 @@
-"""bot/router.py against fake upstreams on loopback (no Rasa needed)."""
+"""tests/support/router.py (the cluster test's router) against fake upstreams on loopback (no Rasa needed)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.router import Router, make_app, rendezvous_order, routing_key
+from tests.support.router import Router, make_app, rendezvous_order, routing_key
 from tests.e2e.conftest import free_port
 
 

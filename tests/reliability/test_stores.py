@@ -1,4 +1,4 @@
-"""bot/stores.py in-process, on the machine's PostgreSQL and Redis.
+"""bot/rasa_ext/ stores in-process, on the machine's PostgreSQL and Redis.
 
 Also checks that Rasa's own factories load the two classes from endpoints.yml
 types, and that a bad store raises instead of Rasa's silent in-memory fallback.
@@ -20,18 +20,23 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.stores import (
+from bot.rasa_ext.lock_store import (
     AtomicRedisLockStore,
     EnvLockStore,
-    EnvTrackerStore,
+    redis_lock_store_kwargs,
+)
+from bot.rasa_ext.store_common import (
     StoreUnavailable,
     default_tracker_url,
     redacted,
-    redis_lock_store_kwargs,
     tracker_store_url,
 )
+from bot.rasa_ext.tracker_store import EnvTrackerStore
 from tests.e2e.conftest import free_port
 from tests.reliability.conftest import REDIS_URL
+
+TRACKER_TYPE = "bot.rasa_ext.tracker_store.EnvTrackerStore"
+LOCK_TYPE = "bot.rasa_ext.lock_store.EnvLockStore"
 
 
 @pytest.fixture
@@ -74,7 +79,7 @@ def test_sqlite_tracker_store_through_rasas_factory(
 ) -> None:
     clean_env.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'new' / 't.db'}")
     store = TrackerStore.create(
-        EndpointConfig(type="bot.stores.EnvTrackerStore"), Domain.empty()
+        EndpointConfig(type=TRACKER_TYPE), Domain.empty()
     )
     assert isinstance(store, EnvTrackerStore)
     assert _roundtrip(store, "u1") == ["สวัสดี", "ขอบคุณ"]
@@ -117,7 +122,7 @@ def test_rasa_reports_an_unusable_tracker_store_instead_of_using_memory(
 ) -> None:
     clean_env.setenv("TRACKER_STORE_URL", f"postgresql://u@127.0.0.1:{free_port()}/x")
     with pytest.raises(ConnectionException, match="Cannot reach the tracker store"):
-        TrackerStore.create(EndpointConfig(type="bot.stores.EnvTrackerStore"))
+        TrackerStore.create(EndpointConfig(type=TRACKER_TYPE))
 
 
 def test_redis_url_parsing(clean_env: pytest.MonkeyPatch) -> None:
@@ -133,7 +138,7 @@ def test_redis_url_parsing(clean_env: pytest.MonkeyPatch) -> None:
 
 
 def test_lock_store_is_in_memory_without_a_url(clean_env: pytest.MonkeyPatch) -> None:
-    store = LockStore.create(EndpointConfig(type="bot.stores.EnvLockStore"))
+    store = LockStore.create(EndpointConfig(type=LOCK_TYPE))
     assert isinstance(store, EnvLockStore) and store.url is None
     assert type(store.backend).__name__ == "InMemoryLockStore"
 
@@ -143,7 +148,7 @@ def test_redis_lock_store_serialises_a_conversation(
 ) -> None:
     clean_env.setenv("LOCK_STORE_URL", REDIS_URL)
     clean_env.setenv("LOCK_STORE_KEY_PREFIX", redis_prefix)
-    store = LockStore.create(EndpointConfig(type="bot.stores.EnvLockStore"))
+    store = LockStore.create(EndpointConfig(type=LOCK_TYPE))
     assert isinstance(store, EnvLockStore)
     client = redis.Redis.from_url(REDIS_URL)
     order: list[str] = []
@@ -172,7 +177,7 @@ def test_unreachable_lock_store_raises_with_advice(
 ) -> None:
     clean_env.setenv("LOCK_STORE_URL", f"redis://127.0.0.1:{free_port()}/0")
     with pytest.raises(ConnectionException, match="Cannot connect to lock store"):
-        LockStore.create(EndpointConfig(type="bot.stores.EnvLockStore"))
+        LockStore.create(EndpointConfig(type=LOCK_TYPE))
     with pytest.raises(StoreUnavailable, match="Start Redis or fix LOCK_STORE_URL"):
         EnvLockStore()
 

@@ -116,7 +116,7 @@ class RedisEventDeduplicator:
 def deduplicator_from_env() -> Deduplicator:
     """Redis at ``LINE_DEDUP_REDIS_URL``, else at ``LOCK_STORE_URL`` when that
     is Redis (the scale-out set-up), else this process's memory."""
-    from bot.stores import lock_store_url
+    from bot.rasa_ext.lock_store import lock_store_url
 
     url = os.environ.get("LINE_DEDUP_REDIS_URL", "").strip()
     lock_url = lock_store_url() or ""

@@ -34,10 +34,10 @@ from bot.channels.line.messages import build_line_messages
 from bot.channels.line.output import LineCollectingOutput, LineOutput
 from bot.channels.turns import (
     REPLY_SYSTEM_ERROR,
-    apply_action_timeout,
     count_visible,
     run_turn,
 )
+from bot.rasa_ext import warn_unless_installed
 from bot.replies import phrases
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class LineInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Health and webhook routes."""
-        apply_action_timeout()
+        warn_unless_installed(self.name())
         line_webhook = Blueprint("line_webhook", __name__)
 
         @line_webhook.route("/", methods=["GET"])

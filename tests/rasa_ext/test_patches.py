@@ -1,4 +1,5 @@
-"""bot.speedups keeps Rasa's behaviour: same validation, same errors."""
+"""bot/rasa_ext keeps Rasa's behaviour: same validation, same errors; and it
+refuses a Rasa it was not written for."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import sqlalchemy as sa
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import speedups
+from bot import rasa_ext
+from bot.rasa_ext import patches as speedups
+from bot.rasa_ext import sqlite
 
 VALID = {
     "events": [{"event": "slot", "name": "topic", "value": "award_list"}],
@@ -53,8 +56,8 @@ def test_invalid_answer_fails_like_jsonschema_validate(result) -> None:
 
 def test_sqlite_fast_commits(tmp_path: Path) -> None:
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
-    speedups.sqlite_fast_commits(engine)
-    speedups.sqlite_fast_commits(engine)
+    sqlite.sqlite_fast_commits(engine)
+    sqlite.sqlite_fast_commits(engine)
     with engine.connect() as connection:
         mode = connection.execute(sa.text("PRAGMA journal_mode")).scalar()
         sync = connection.execute(sa.text("PRAGMA synchronous")).scalar()
@@ -64,15 +67,15 @@ def test_sqlite_fast_commits(tmp_path: Path) -> None:
 
 def test_sqlite_fast_commits_ignores_other_databases() -> None:
     engine = sa.create_engine("postgresql://user@127.0.0.1:9/db")
-    speedups.sqlite_fast_commits(engine)
-    assert not sa.event.contains(engine, "connect", speedups._sqlite_pragmas)
+    sqlite.sqlite_fast_commits(engine)
+    assert not sa.event.contains(engine, "connect", sqlite._sqlite_pragmas)
 
 
 def test_sqlite_engine_kwargs_keep_connections_for_files_only(tmp_path: Path) -> None:
-    kwargs = speedups.sqlite_engine_kwargs(f"sqlite:///{tmp_path / 't.db'}")
+    kwargs = sqlite.sqlite_engine_kwargs(f"sqlite:///{tmp_path / 't.db'}")
     assert kwargs["poolclass"] is sa.pool.QueuePool
-    assert speedups.sqlite_engine_kwargs("sqlite://") == {}
-    assert speedups.sqlite_engine_kwargs("postgresql://u@h/db") == {}
+    assert sqlite.sqlite_engine_kwargs("sqlite://") == {}
+    assert sqlite.sqlite_engine_kwargs("postgresql://u@h/db") == {}
 
 
 @pytest.mark.parametrize(
@@ -149,3 +152,91 @@ def test_action_server_gets_the_latest_events_and_the_full_state() -> None:
     short = DialogueStateTracker.from_events("t", events[:9], domain.slots)
     short_sent = action()._action_call_format(short, domain)["tracker"]["events"]
     assert short_sent == short.current_state(EventVerbosity.ALL)["events"]
+
+
+def test_the_version_guard_refuses_another_rasa() -> None:
+    rasa_ext.check_version("3.6.21")
+    for other in ("3.7.0", "3.10.1", "4.0.0", "2.8.1"):
+        with pytest.raises(rasa_ext.UnsupportedRasa, match="requirements.txt"):
+            rasa_ext.check_version(other)
+
+
+def test_importing_the_package_changes_nothing() -> None:
+    """Only `install` patches Rasa: a fresh interpreter that imports every
+    module of bot/rasa_ext and bot/nlu still has Rasa's own methods."""
+    import subprocess
+    import sys
+
+    code = (
+        "import bot.rasa_ext, bot.rasa_ext.patches, bot.rasa_ext.tracker_store, "
+        "bot.rasa_ext.lock_store, bot.nlu.thai_tokenizer, bot.nlu.linear_intent\n"
+        "from rasa.core.actions.action import RemoteAction\n"
+        "import rasa.core.actions.action as a\n"
+        "from bot.rasa_ext import patches\n"
+        "assert RemoteAction._validate_action_result is not "
+        "patches._validate_action_result\n"
+        "assert a.DEFAULT_REQUEST_TIMEOUT == 300\n"
+        "bot.rasa_ext.install()\n"
+        "assert RemoteAction._validate_action_result is "
+        "patches._validate_action_result\n"
+        "assert a.DEFAULT_REQUEST_TIMEOUT == 10\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "ACTION_TIMEOUT_S"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_action_timeout_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.core.actions.action as rasa_action
+
+    before = rasa_action.DEFAULT_REQUEST_TIMEOUT
+    try:
+        monkeypatch.setenv("ACTION_TIMEOUT_S", "2.5")
+        assert speedups.apply_action_timeout() == 2.5
+        assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 2.5
+        for bad in ("", "x", "-1", "0"):
+            monkeypatch.setenv("ACTION_TIMEOUT_S", bad)
+            assert speedups.apply_action_timeout() == 10.0
+    finally:
+        rasa_action.DEFAULT_REQUEST_TIMEOUT = before
+
+
+def test_a_real_remote_action_run_uses_the_cached_validator(monkeypatch) -> None:
+    """`RemoteAction.run` itself goes through the patched validator (so a Rasa
+    that stopped calling `_validate_action_result` would fail this test)."""
+    import asyncio
+
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_ext.install()
+    calls = []
+    original = speedups._validator
+
+    def counting(action_class):
+        calls.append(action_class)
+        return original(action_class)
+
+    monkeypatch.setattr(speedups, "_validator", counting)
+
+    class Endpoint(EndpointConfig):
+        async def request(self, *args, **kwargs):
+            return {"events": [], "responses": [{"text": "สวัสดีค่ะ"}]}
+
+    remote = RemoteAction("action_x", Endpoint("http://127.0.0.1:9/webhook"))
+    domain = Domain.empty()
+    tracker = DialogueStateTracker("t", domain.slots)
+    events = asyncio.run(
+        remote.run(
+            CollectingOutputChannel(),
+            TemplatedNaturalLanguageGenerator(domain.responses),
+            tracker,
+            domain,
+        )
+    )
+    assert calls == [RemoteAction]
+    assert events and events[0].text == "สวัสดีค่ะ"

@@ -1,10 +1,14 @@
-"""A tiny sticky HTTP router in front of several Rasa servers.
+"""A tiny sticky HTTP router in front of several Rasa servers, for the tests.
+
+Not product code: production routes with nginx (deploy/nginx) or an ingress.
+The cluster test uses this router to steer a conversation to a chosen
+instance and to see failover, which nginx does not report.
 
 It does what nginx's ``hash $sender consistent`` would do if nginx could read
 the sender from the JSON body: every request of one conversation goes to the
 same Rasa instance, and when that instance is down the conversation moves to
 the next one. Rasa instances must share the tracker store (PostgreSQL) and the
-lock store (Redis) — see bot/stores.py and docs/deploy.md — so any instance
+lock store (Redis) — see bot/rasa_ext/ and docs/deploy.md — so any instance
 can continue any conversation; stickiness only avoids lock contention.
 
 * The routing key is the ``sender`` of a JSON body (REST channel), else the
@@ -20,7 +24,7 @@ can continue any conversation; stickiness only avoids lock contention.
 * Plain HTTP only: no WebSocket upgrade (socket.io clients fall back to
   long-polling, which needs the ``sid`` to stick: use nginx/ingress there).
 
-    python -m bot.router --listen 127.0.0.1:8080 \\
+    python -m tests.support.router --listen 127.0.0.1:8080 \\
         --upstream http://127.0.0.1:5005 --upstream http://127.0.0.1:5006
 
 ``GET /router/health`` shows the upstreams and which ones are cooling down.
