@@ -147,11 +147,19 @@ rasa_api_args() {
     RASA_API_ARGS=(--enable-api --auth-token "$token")
 }
 
+# The environment that switches channels on or changes them (LINE_*, WEBCHAT_*,
+# CORS_ORIGINS), one sorted line each, for start_rasa_server's stamp only.
+channel_settings() {
+    env | grep -E '^(LINE_[A-Z_]*|WEBCHAT_[A-Z_]*|CORS_ORIGINS)=' | LC_ALL=C sort
+}
+
 start_rasa_server() {
     local model_sha
     rasa_api_args
-    # The stamp covers the API setting too (a hash, never the token itself).
-    model_sha=$( { cat "$MODEL_FILE" credentials.yml endpoints.yml 2>/dev/null; printf 'api:%s' "${RASA_API_TOKEN:-}"; } | sha256sum | cut -d' ' -f1)
+    # The stamp covers the API setting and the channel settings too (a hash,
+    # never a token or secret itself): setting the LINE variables and running
+    # this again restarts Rasa with LINE on.
+    model_sha=$( { cat "$MODEL_FILE" credentials.yml endpoints.yml 2>/dev/null; printf 'api:%s' "${RASA_API_TOKEN:-}"; channel_settings; } | sha256sum | cut -d' ' -f1)
     if pid_alive "$RUN_DIR/rasa.pid"; then
         if [ "$(cat "$RUN_DIR/rasa.sha256" 2>/dev/null)" = "$model_sha" ]; then
             return
