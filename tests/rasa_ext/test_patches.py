@@ -240,3 +240,4 @@ def test_a_real_remote_action_run_uses_the_cached_validator(monkeypatch) -> None
     )
     assert calls == [RemoteAction]
     assert events and events[0].text == "สวัสดีค่ะ"
+
