@@ -65,9 +65,9 @@ def session(request: Request) -> Optional[Session]:
     return getattr(request.ctx, "session", None)
 
 
-def render(request: Request, name: str, status: int = 200, **ctx: Any):
+def render(request: Request, template: str, status: int = 200, **ctx: Any):
     sess = session(request)
-    html = env.get_template(name).render(
+    html = env.get_template(template).render(
         user=sess.user if sess else None,
         csrf=sess.csrf_token if sess else getattr(request.ctx, "login_csrf", ""),
         path=request.path,

@@ -1,0 +1,17 @@
+"""One staff console per test module, over its own content copy and DB."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from tests.console.helpers import Console, running_console
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    with running_console(
+        tmp_path_factory.mktemp("console"), env={"STAFF_TRUSTED_PROXY": "127.0.0.1"}
+    ) as running:
+        yield running
