@@ -9,8 +9,11 @@ from actions import (  # noqa: F401
     scope,
     unanswered,
 )
+from bot import readiness
 from bot.content import resolution
 
 # The action server imports this package once at start: load the Thai word
 # list for name resolution now, not in a citizen's first turn.
 resolution.warm_up()
+# Inside the action server: /ready and /metrics next to rasa-sdk's /health.
+readiness.attach_to_action_server()

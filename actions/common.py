@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.unanswered import record_low_confidence
-from bot import settings
+from bot import metrics, settings
 from bot.replies import Reply, apology
 
 logger = logging.getLogger(__name__)
@@ -136,6 +136,7 @@ class SafeAction(Action, ABC):
                 events = [*events, SlotSet("last_sources", cited)]
             return events
         except RepositoryUnavailable:
+            metrics.action_error(self.name())
             send_apology(dispatcher)
             return []
         finally:

@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import followups, insights, settings
+from bot import followups, insights, metrics, settings
 from bot.content import repository
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ class ActionRecordUnanswered(Action):
         domain: Dict[Text, Any],
     ) -> List[Dict[Text, Any]]:
         reason = fallback_reason(tracker.latest_message or {})
+        metrics.fallback(reason)
         await record(tracker, reason)
         topic = tracker.get_slot("topic")
         text = str((tracker.latest_message or {}).get("text") or "")

@@ -26,3 +26,14 @@ def content_dir(tmp_path):
 def loaded(db_url):
     import_content(settings.CONTENT_DIR, db_url)
     return db_url
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """Each test starts with empty rate-limit counters in memory and nothing in
+    flight (bot/channels/limits.py), whatever LOCK_STORE_URL says."""
+    from bot.channels import limits
+
+    limits.reset(limits.RateLimiter(limits.MemoryCounter()))
+    yield
+    limits.reset()

@@ -43,6 +43,7 @@ from bot.channels.hygiene import (
     conversation_id,
     sender_id_problem,
 )
+from bot.channels.limits import Refusal
 from bot.channels.turns import (
     REPLY_SYSTEM_ERROR,
     count_visible,
@@ -50,6 +51,7 @@ from bot.channels.turns import (
     run_turn,
 )
 from bot.rasa_ext import warn_unless_installed
+from bot.readiness import add_rasa_routes
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,19 @@ class BadRequest(Exception):
 
 def _error(message: str, status: int = HTTPStatus.BAD_REQUEST) -> HTTPResponse:
     return response.json({"error": "bad_request", "message": message}, status=status)
+
+
+def _refused(refusal: Refusal) -> HTTPResponse:
+    """429 / 503 with ``Retry-After`` and the Thai notice as the message."""
+    return response.json(
+        {
+            "error": "rate_limited" if refusal.kind == "rate" else "overloaded",
+            "message": refusal.text,
+            "retry_after_s": refusal.retry_after_s,
+        },
+        status=refusal.status,
+        headers={"Retry-After": str(refusal.retry_after_s)},
+    )
 
 
 def parse_rest_body(body: bytes) -> Dict[str, Any]:
@@ -139,6 +154,8 @@ class SafeRestInput(RestInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        add_rasa_routes(bp)  # /ready and /metrics (bot/readiness.py)
+
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Union[HTTPResponse, ResponseStream]:
             if len(request.body or b"") > MAX_BODY_BYTES:
@@ -169,11 +186,13 @@ class SafeRestInput(RestInput):
                 input_channel=self.name(),
                 metadata=result.metadata(parsed["metadata"]),
             )
+            refused: List[Refusal] = []
             try:
                 apologise = await run_turn(
                     on_new_message,
                     user_message,
                     lambda: count_visible(collector.messages),
+                    on_refused=refused.append,
                 )
             except asyncio.CancelledError:
                 logger.error(
@@ -182,6 +201,8 @@ class SafeRestInput(RestInput):
                     sender_id,
                 )
                 raise
+            if refused:  # over a limit: never reached Rasa (bot/channels/limits)
+                return _refused(refused[0])
             messages: List[Dict[str, Any]] = []
             if result.notice:
                 messages.append(_bot_message(reply_to, result.notice))

@@ -14,10 +14,15 @@ The action-server timeout is one of this bot's Rasa extensions
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Iterable
+import time
+from typing import Any, Awaitable, Callable, Iterable, Optional
 
 from rasa.core.channels.channel import UserMessage
 
+from bot import metrics
+from bot.channels import limits
+from bot.privacy.reference import log_ref
+from bot.privacy.turn_hook import after_turn
 from bot.replies import phrases
 from bot.settings import action_timeout_s
 
@@ -47,13 +52,43 @@ async def run_turn(
     on_new_message: OnNewMessage,
     message: UserMessage,
     replies_sent: Callable[[], int],
+    on_refused: Optional[Callable[[limits.Refusal], None]] = None,
 ) -> bool:
     """Runs one turn; True if the citizen must get `REPLY_SYSTEM_ERROR`.
 
     `replies_sent` tells how many visible bot messages the turn produced (it
     is called after the turn). An exception from Rasa is logged, not raised.
+
+    First the limits (`bot.channels.limits.admit`): a refused message never
+    reaches Rasa. `on_refused` gets the `Refusal` (REST answers 429 / 503);
+    without it the notice, when due, goes to the message's output channel
+    (socket.io, LINE). A refused turn returns False (no apology).
     """
+    refusal = await limits.admit(message.input_channel or "", message.sender_id)
+    if refusal is not None:
+        if on_refused is not None:
+            on_refused(refusal)
+        elif refusal.notice_due and message.output_channel is not None:
+            await message.output_channel.send_text_message(
+                message.sender_id, refusal.text
+            )
+        return False
+    started = time.perf_counter()
+    with limits.INFLIGHT.turn():
+        apologise = await _run_admitted(on_new_message, message, replies_sent)
+    metrics.turn_done(
+        message.input_channel or "", time.perf_counter() - started, apologise
+    )
+    return apologise
+
+
+async def _run_admitted(
+    on_new_message: OnNewMessage,
+    message: UserMessage,
+    replies_sent: Callable[[], int],
+) -> bool:
     failed = False
+    turn_started = time.time()  # Rasa's event timestamps (bot.privacy.turn_hook)
     try:
         await on_new_message(message)
     except Exception:
@@ -62,7 +97,7 @@ async def run_turn(
             "%s: Rasa failed on a message from %s; the citizen got the apology. "
             "Read the traceback below and the action server log.",
             message.input_channel,
-            message.sender_id,
+            log_ref(message.sender_id),
         )
     if failed:
         return True
@@ -73,8 +108,10 @@ async def run_turn(
             "Check that the action server is running and answers within "
             "ACTION_TIMEOUT_S=%s s.",
             message.input_channel,
-            message.sender_id,
+            log_ref(message.sender_id),
             action_timeout_s(),
         )
         return True
+    # erasure asked for in this turn, or the privacy notice (never fails)
+    await after_turn(on_new_message, message, turn_started)
     return False

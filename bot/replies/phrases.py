@@ -40,6 +40,15 @@ LINE_WELCOME = (
 )
 # LINE: buttons of a turn that had no text to hang them on.
 LINE_PICK_TOPIC = "เลือกหัวข้อได้เลยค่ะ"
+# Limits (bot/channels/limits.py): one conversation sent too many messages in
+# a minute; the whole process has too many turns in flight.
+RATE_LIMITED = (
+    "ขออภัยค่ะ ส่งข้อความเร็วเกินไป กรุณารอสักครู่ประมาณ 1 นาที "
+    "แล้วส่งคำถามใหม่อีกครั้งนะคะ"
+)
+OVERLOADED = (
+    "ขออภัยค่ะ ขณะนี้ระบบมีผู้ใช้งานมาก กรุณาลองส่งข้อความใหม่อีกครั้งในอีกสักครู่ค่ะ"
+)
 
 
 def apology() -> Reply:
