@@ -6,6 +6,7 @@ from actions import (  # noqa: F401
     facts,
     feedback,
     followup,
+    privacy,
     scope,
     unanswered,
 )

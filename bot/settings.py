@@ -174,6 +174,98 @@ def redis_timeout_s() -> float:
     return value if value > 0 else 0.5
 
 
+# ---------------------------------------------------------------- privacy (PDPA)
+def retention_days() -> int:
+    """Days conversations are kept (``RETENTION_DAYS``, default 90), as the
+    privacy notice states it; ``bot.admin retention`` refuses a bad value."""
+    try:
+        days = int(os.environ.get("RETENTION_DAYS", "").strip() or 90)
+    except ValueError:
+        return 90
+    return days if days >= 1 else 90
+
+
+def privacy_notice_enabled() -> bool:
+    """``PRIVACY_NOTICE`` (default on; ``off`` turns the notice off)."""
+    raw = os.environ.get("PRIVACY_NOTICE", "").strip().lower()
+    return raw not in ("0", "off", "false", "no")
+
+
+def privacy_notice_version() -> str:
+    """``PRIVACY_NOTICE_VERSION``, else the wording's own version: a new value
+    shows the notice once more to everyone (e.g. after replacing the page)."""
+    from bot.replies.privacy import NOTICE_VERSION
+
+    return os.environ.get("PRIVACY_NOTICE_VERSION", "").strip()[:32] or NOTICE_VERSION
+
+
+def privacy_page_url() -> str:
+    """The link in the notice (``PRIVACY_PAGE_URL``; default the web chat's own
+    ``/webhooks/webchat/privacy``: set the public https address for LINE)."""
+    return os.environ.get("PRIVACY_PAGE_URL", "").strip() or "/webhooks/webchat/privacy"
+
+
+def privacy_page_file() -> Path:
+    """The privacy page the web chat serves (``PRIVACY_PAGE_FILE``, default
+    ``web/privacy.html``): an agency puts its own page here."""
+    raw = os.environ.get("PRIVACY_PAGE_FILE", "").strip()
+    return Path(raw) if raw else REPO_ROOT / "web" / "privacy.html"
+
+
+# ---- LINE and the web widget (bot/channels/line/, bot/channels/webchat.py)
+def line_access_token() -> str:
+    """The LINE channel access token (``LINE_CHANNEL_ACCESS_TOKEN``; the rich
+    menu commands use it, the channel reads it through credentials.yml)."""
+    return os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()
+
+
+def line_api_base_url() -> str:
+    """LINE's API (``LINE_API_BASE_URL``, https://api.line.me; tests point it at
+    a fake). Images go to the matching api-data host."""
+    return os.environ.get("LINE_API_BASE_URL", "").strip() or "https://api.line.me"
+
+
+def line_loading_after_s() -> float:
+    """Seconds an answer may take before LINE shows its loading animation
+    (``LINE_LOADING_AFTER_S``, 1; 0 turns it off)."""
+    return env_number("LINE_LOADING_AFTER_S", 1.0, inclusive_min=True, maximum=60)
+
+
+def line_loading_seconds() -> int:
+    """How long LINE shows the animation at most (``LINE_LOADING_SECONDS``, 20;
+    LINE takes 5 to 60 in steps of 5; it stops earlier when the answer comes)."""
+    value = int(env_number("LINE_LOADING_SECONDS", 20, minimum=5, inclusive_min=True))
+    return max(5, min(60, value - value % 5))
+
+
+def webchat_frame_ancestors() -> str:
+    """Origins that may embed the chat page in a frame, the widget's
+    allow-list (``WEBCHAT_FRAME_ANCESTORS``: https origins separated by spaces
+    or commas; default ``'self'`` only). Anything that is not an https origin
+    (or http on loopback, for tests) is ignored with a warning."""
+    raw = os.environ.get("WEBCHAT_FRAME_ANCESTORS", "")
+    allowed = ["'self'"]
+    for origin in raw.replace(",", " ").split():
+        origin = origin.rstrip("/")
+        ok = origin.startswith("https://") or origin.startswith(
+            ("http://127.0.0.1:", "http://localhost:")
+        )
+        if ok and all(c not in origin for c in ";'\"\\ ") and origin.count("/") == 2:
+            if origin not in allowed:
+                allowed.append(origin)
+        elif (_FRAME_WARNED, origin) not in _WARNED:
+            _WARNED.add((_FRAME_WARNED, origin))
+            logger.warning(
+                "WEBCHAT_FRAME_ANCESTORS: %r is not an https origin "
+                "(https://host[:port]); ignored.",
+                origin,
+            )
+    return " ".join(allowed)
+
+
+_FRAME_WARNED = "WEBCHAT_FRAME_ANCESTORS"
+
+
 def __getattr__(name: str):  # module-level dynamic attributes (PEP 562)
     if name == "DATABASE_URL":
         return database_url()

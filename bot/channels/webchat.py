@@ -25,6 +25,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.privacy.page import page_response
+
 logger = logging.getLogger(__name__)
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -143,6 +145,11 @@ class WebChatInput(InputChannel):
                 # The page's files are relative URLs: they need the slash.
                 return response.redirect(request.path + "/", status=301)
             return await self._serve("index.html")
+
+        @webchat.route("/privacy", methods=["GET", "HEAD"])
+        async def privacy(_: Request) -> HTTPResponse:
+            # the privacy page the notice links to (PRIVACY_PAGE_FILE)
+            return page_response(self._headers(Path("privacy.html")))
 
         @webchat.route("/<relative:path>", methods=["GET", "HEAD"])
         async def static(_: Request, relative: str) -> HTTPResponse:
