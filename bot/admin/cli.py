@@ -10,7 +10,16 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from bot.admin import content, facts, nlu, ops, retention, review, transfer
+from bot.admin import (
+    content,
+    conversation,
+    facts,
+    nlu,
+    ops,
+    retention,
+    review,
+    transfer,
+)
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.admin.validate import validate
@@ -29,7 +38,8 @@ EPILOG = """\
   python -m bot.admin unanswered
   python -m bot.admin teach "ต่อใบอนุญาตร้านอาหารยังไง" bizportal_lifecycle
   python -m bot.admin train && python -m bot.admin reload
-  python -m bot.admin retention run --dry-run"""
+  python -m bot.admin retention run --dry-run
+  python -m bot.admin conversation export K7QM-2XRT --out request.json"""
 
 
 def _common(parser: argparse.ArgumentParser, default) -> None:
@@ -241,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="บทสนทนาหรือบันทึกต่อหนึ่งรอบ / conversations or records per transaction",
     )
     usercli.add_parser(add, common)
+    conversation.add_parser(add, common)
     return parser
 
 
@@ -474,6 +485,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "report": cmd_report,
     "retention": cmd_retention,
     "user": usercli.cmd_user,
+    "conversation": conversation.cmd_conversation,
 }
 
 
