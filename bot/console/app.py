@@ -11,7 +11,7 @@ from sanic.request import Request
 
 from bot import settings
 from bot.admin.paths import Paths
-from bot.console import accounts, pages_answers, web
+from bot.console import accounts, pages_answers, pages_nlu, web
 from bot.console.security import LoginLimiter, minutes_text
 from bot.content.db import migrate
 
@@ -118,4 +118,5 @@ def create_app(paths: Paths, name: str = "staff_console") -> Sanic:
         return response.redirect("/answers")
 
     pages_answers.register(app, paths)
+    pages_nlu.register(app, paths)
     return app

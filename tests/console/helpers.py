@@ -103,6 +103,11 @@ def prepare(workdir: Path, url: Optional[str] = None) -> Dict[str, object]:
     content_dir = workdir / "content"
     if not content_dir.exists():
         shutil.copytree(REPO / "data" / "content", content_dir)
+    for sub in ("nlu", "rules"):
+        if not (workdir / "data" / sub).exists():
+            shutil.copytree(REPO / "data" / sub, workdir / "data" / sub)
+    if not (workdir / "domain.yml").exists():
+        shutil.copy2(REPO / "domain.yml", workdir / "domain.yml")
     url = url or f"sqlite:///{workdir / 'service.db'}"
     import_content(content_dir, url)
     existing = {u.name for u in accounts.list_users(url)}
@@ -142,6 +147,10 @@ def running_console(
             str(ready["content_dir"]),
             "--url",
             str(ready["url"]),
+            "--nlu-dir",
+            str(workdir / "data" / "nlu"),
+            "--domain",
+            str(workdir / "domain.yml"),
             *extra_args,
         ],  # fmt: skip
         cwd=REPO,
