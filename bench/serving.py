@@ -266,6 +266,9 @@ def base_env(workdir: Path) -> Dict[str, str]:
         "LINE_CHANNEL_SECRET": "",
         "LINE_CHANNEL_ACCESS_TOKEN": "",
         "LINE_API_BASE_URL": "http://127.0.0.1:9",
+        # serving speed, not the limits: bench/flood.py measures those
+        "RATE_LIMIT_PER_MINUTE": "1000000",
+        "MAX_INFLIGHT_TURNS": "10000",
     }
 
 
@@ -295,12 +298,14 @@ def project_endpoints(workdir: Path) -> Path:
     return own
 
 
-def start_project(model: Path, workdir: Path) -> Bot:
+def start_project(
+    model: Path, workdir: Path, env_overrides: Optional[Dict[str, str]] = None
+) -> Bot:
     """This bot: action server + Rasa server, temp service DB and tracker store
     (SQLite files in ``workdir``, as the e2e tests run it)."""
     workdir.mkdir(parents=True, exist_ok=True)
     port, action_port = free_port(), free_port()
-    env = base_env(workdir)
+    env = {**base_env(workdir), **(env_overrides or {})}
     for name in ("LOCK_STORE_URL", "LOCK_STORE_KEY_PREFIX"):
         env.pop(name, None)
     env["DATABASE_URL"] = f"sqlite:///{workdir / 'service.db'}"

@@ -53,7 +53,14 @@ ISOLATED_VARS = (
     "RASA_API_TOKEN",
     "RASA_ENABLE_API",
     "SENDER_ID_KEY",
+    "RATE_LIMIT_PER_MINUTE",
+    "RATE_LIMIT_REDIS_URL",
+    "MAX_INFLIGHT_TURNS",
 )
+# Messages per conversation per minute in the test servers: above what any
+# test's own conversation sends (the default, 20, is tested in tests/limits);
+# tests/limits/test_flood.py floods past it.
+E2E_RATE_LIMIT_PER_MINUTE = "60"
 
 
 def free_port() -> int:
@@ -337,6 +344,7 @@ def base_env(workdir: Path) -> dict[str, str]:
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "ACTION_TIMEOUT_S": E2E_ACTION_TIMEOUT_S,
             "SENDER_ID_KEY": "e2e-pseudonym-key",
+            "RATE_LIMIT_PER_MINUTE": E2E_RATE_LIMIT_PER_MINUTE,
         }
     )
     return env
