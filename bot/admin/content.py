@@ -32,14 +32,10 @@ from bot.admin import yamlio
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.content import nlu_export
-from bot.content.importer import (
-    CONFIDENCE,
-    ContentBundle,
-    ContentError,
-    import_content,
-    load_content,
-)
+from bot.content.importer import import_content
+from bot.content.loader import ContentBundle, ContentError, load_content
 from bot.content.matcher import normalise
+from bot.content.schema import CONFIDENCE
 
 BODY_FILES = (("bodies.yml", "bodies"), ("provinces.yml", "provinces"))
 MAX_ANSWER_CHARS = 2000  # LINE allows 5000; answers over ~900 read badly

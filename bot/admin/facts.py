@@ -29,56 +29,31 @@ from bot.admin import yamlio
 from bot.admin.content import BODY_FILES, ContentEdit, Result, unknown
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
-from bot.content.importer import CONFIDENCE, NOCOPY_VALUES, ContentBundle
-from bot.content.models import BODY_KINDS
+from bot.content import schema
+from bot.content.loader import ContentBundle
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     yaml_key: str
-    kind: str  # text | int | url | confidence | nocopy | body_kind
+    kind: str  # a kind of bot.content.schema: text, int, url, confidence, ...
     optional: bool = True
 
 
-CATEGORY = {
-    "count": FieldSpec("count", "int", False),
-    "name_th": FieldSpec("name_th", "text", False),
-    "label_th": FieldSpec("label_th", "text", False),
-    "source": FieldSpec("source", "url", False),
-    "confidence": FieldSpec("confidence", "confidence"),
-}
-DOCUMENT = {
-    "nocopy": FieldSpec("nocopy", "nocopy", False),
-    "name_th": FieldSpec("name_th", "text", False),
-    "note_th": FieldSpec("note_th", "text"),
-    "source": FieldSpec("source", "url"),
-    "confidence": FieldSpec("confidence", "confidence"),
-}
-BUSINESS = {
-    "name_th": FieldSpec("name_th", "text", False),
-    "guide_th": FieldSpec("guide_th", "text"),
-    "note_th": FieldSpec("note_th", "text"),
-    "source": FieldSpec("source", "url"),
-    "confidence": FieldSpec("confidence", "confidence"),
-}
-BODY = {
-    "name_th": FieldSpec("name_th", "text", False),
-    "name_en": FieldSpec("name_en", "text"),
-    "kind": FieldSpec("kind", "body_kind", False),
-    "parent_ministry": FieldSpec("parent_ministry", "text"),
-    "note_th": FieldSpec("note_th", "text"),
-    "source": FieldSpec("source", "url"),
-    "confidence": FieldSpec("confidence", "confidence"),
-}
-EVENT = {
-    "name": FieldSpec("event", "text", False),
-    "name_th": FieldSpec("event_th", "text"),
-    "year": FieldSpec("year", "int", False),
-}
-BUSINESS_TOP = {
-    "catalogue_note": FieldSpec("catalogue_note", "text"),
-    "default_source": FieldSpec("default_source", "url"),
-}
+def _specs(model: type) -> Dict[str, FieldSpec]:
+    """The fields of a content model that set-fact may change."""
+    return {
+        fact_id: FieldSpec(yaml_key, kind, optional)
+        for fact_id, (yaml_key, kind, optional) in schema.fact_fields(model).items()
+    }
+
+
+CATEGORY = _specs(schema.AwardCategory)
+DOCUMENT = _specs(schema.DocumentType)
+BUSINESS = _specs(schema.BusinessType)
+BODY = _specs(schema.Body)
+EVENT = _specs(schema.AwardsFile)
+BUSINESS_TOP = _specs(schema.BusinessTypesFile)
 GROUPS = {
     "category": ("awards.yml", "categories", CATEGORY),
     "document": ("document_types.yml", "document_types", DOCUMENT),
@@ -108,11 +83,7 @@ def _coerce(fact_id: str, spec: FieldSpec, value: str) -> Any:
         raise AdminError(
             f"{fact_id} ต้องเป็นลิงก์ https://", f"{fact_id} must be an https:// URL"
         )
-    allowed = {
-        "confidence": sorted(CONFIDENCE),
-        "nocopy": sorted(NOCOPY_VALUES),
-        "body_kind": [k for k in BODY_KINDS if k != "province"],
-    }.get(spec.kind)
+    allowed = schema.allowed_values(spec.kind)
     if allowed is not None and value not in allowed:
         raise AdminError(
             f"{fact_id} ต้องเป็นหนึ่งใน {allowed}", f"{fact_id} must be one of {allowed}"

@@ -29,7 +29,7 @@ from bot.admin.paths import Paths
 from bot.admin.validate import validate
 from bot.admin.yamlio import atomic_write
 from bot.content import nlu_export
-from bot.content.importer import ContentError, load_content
+from bot.content.loader import ContentError, load_content
 
 Echo = Callable[[str], None]
 

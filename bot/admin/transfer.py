@@ -46,76 +46,39 @@ from bot.admin import yamlio
 from bot.admin.content import ContentEdit, Result
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
-from bot.content.importer import FILES
+from bot.content import schema
+from bot.content.loader import FILES
 
 SEP = " | "
 
-# (column, yaml key, type); type: str | text | list | bool | int | nocopy
+# (column, yaml key, type); type: str | text | list | bool | int | nocopy.
+# The columns are the fields of the content models (bot/content/schema.py).
 Column = Tuple[str, str, str]
-BODY_COLUMNS: List[Column] = [
-    ("key", "key", "str"),
-    ("name_th", "name_th", "str"),
-    ("name_en", "name_en", "str"),
-    ("kind", "kind", "str"),
-    ("parent_ministry", "parent_ministry", "str"),
-    ("abbreviations", "abbreviations", "list"),
-    ("aliases", "aliases", "list"),
-    ("see_also", "see_also", "list"),
-    ("scan_needs_prefix", "scan_needs_prefix", "bool"),
-    ("note_th", "note_th", "text"),
-    ("confidence", "confidence", "str"),
-    ("source", "source", "str"),
-]
-PROVINCE_COLUMNS = [c for c in BODY_COLUMNS if c[0] != "kind"]
-CATEGORY_COLUMNS: List[Column] = [
-    ("key", "key", "str"),
-    ("name_th", "name_th", "str"),
-    ("label_th", "label_th", "str"),
-    ("count", "count", "int"),
-    ("confidence", "confidence", "str"),
-    ("source", "source", "str"),
-]
-AWARD_COLUMNS: List[Column] = [
-    ("category", "category", "str"),
-    ("recipient", "recipient", "str"),
-    ("confidence", "confidence", "str"),
-    ("source", "source", "str"),
-]
-BUSINESS_COLUMNS: List[Column] = [
-    ("key", "key", "str"),
-    ("name_th", "name_th", "str"),
-    ("guide_th", "guide_th", "str"),
-    ("aliases", "aliases", "list"),
-    ("related", "related", "list"),
-    ("note_th", "note_th", "text"),
-    ("confidence", "confidence", "str"),
-    ("source", "source", "str"),
-]
-LICENCE_COLUMNS: List[Column] = [
-    ("name", "name", "str"),
-    ("note", "note", "str"),
-    ("confidence", "confidence", "str"),
-]
-DOCUMENT_COLUMNS: List[Column] = [
-    ("key", "key", "str"),
-    ("name_th", "name_th", "str"),
-    ("aliases", "aliases", "list"),
-    ("nocopy", "nocopy", "nocopy"),
-    ("note_th", "note_th", "text"),
-    ("confidence", "confidence", "str"),
-    ("source", "source", "str"),
-]
+BODY_COLUMNS: List[Column] = schema.csv_columns(schema.Body)
+PROVINCE_COLUMNS: List[Column] = schema.csv_columns(schema.Province)
+CATEGORY_COLUMNS: List[Column] = schema.csv_columns(schema.AwardCategory)
+AWARD_COLUMNS: List[Column] = schema.csv_columns(schema.Award)
+BUSINESS_COLUMNS: List[Column] = schema.csv_columns(schema.BusinessType)
+LICENCE_COLUMNS: List[Column] = schema.csv_columns(schema.Licence)
+DOCUMENT_COLUMNS: List[Column] = schema.csv_columns(schema.DocumentType)
 SETTINGS = {
-    ("awards.yml", "event"): "str",
-    ("awards.yml", "event_th"): "str",
-    ("awards.yml", "year"): "int",
-    ("business_types.yml", "catalogue_note"): "text",
-    ("business_types.yml", "default_source"): "str",
+    (fname, key): typ
+    for fname, model in (
+        ("awards.yml", schema.AwardsFile),
+        ("business_types.yml", schema.BusinessTypesFile),
+    )
+    for _, key, typ in schema.csv_columns(model)
 }
+
+
+def _names(model: type) -> List[str]:
+    return [c[0] for c in schema.csv_columns(model)]
+
+
 SHEETS = {
     "answers.csv": ["key", "confidence", "text"],
-    "answer_sources.csv": ["answer_key", "url", "title"],
-    "answer_buttons.csv": ["answer_key", "title", "payload"],
+    "answer_sources.csv": ["answer_key", *_names(schema.Source)],
+    "answer_buttons.csv": ["answer_key", *_names(schema.Button)],
     "bodies.csv": [c[0] for c in BODY_COLUMNS],
     "provinces.csv": [c[0] for c in PROVINCE_COLUMNS],
     "award_categories.csv": [c[0] for c in CATEGORY_COLUMNS],

@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Set
 from bot.admin import yamlio
 from bot.admin.nlu import MIN_EXAMPLES, domain_intents, example_key, load_nlu
 from bot.admin.paths import Paths
-from bot.content.importer import ContentError, load_content
+from bot.content.loader import ContentError, load_content
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _QUOTED = re.compile(r"'([^']+)'")

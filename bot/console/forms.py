@@ -12,7 +12,7 @@ from typing import List, Tuple
 
 from bot.admin import content
 from bot.admin.nlu import MIN_EXAMPLES
-from bot.content.importer import CONFIDENCE
+from bot.content.schema import CONFIDENCE
 
 CONFIDENCE_ORDER = ("HIGH", "MED-HIGH", "MED", "LOW-MED")
 

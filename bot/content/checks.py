@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import select
 
 from bot.content.db import session_scope
-from bot.content.importer import NAMES_VERSION
+from bot.content.loader import NAMES_VERSION
 from bot.content.models import Award, AwardCategory, Body, BodyAlias, ContentMeta
 from bot.content.repository import (
     NOT_WINNER,

@@ -29,20 +29,7 @@ from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
 
-BODY_KINDS = (
-    "department",
-    "state_enterprise",
-    "fund",
-    "public_organisation",
-    "province",
-    "ministry_office",
-    # names-only registry (data/content/registry.yml)
-    "ministry",
-    "independent_body",
-    "local_government",
-    "other",
-)
-AWARD_CATEGORIES = ("department", "province", "nocopy")
+# Allowed kinds and categories: bot/content/schema.py (BODY_KINDS, AWARD_CATEGORIES).
 
 
 def utcnow() -> datetime:
