@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 from typing import Callable, List, Optional
 
 from bot.admin.errors import AdminError
@@ -29,7 +30,7 @@ from bot.admin.paths import Paths
 from bot.admin.validate import validate
 from bot.admin.yamlio import atomic_write
 from bot.content import nlu_export
-from bot.content.loader import ContentError, load_content
+from bot.content.importer import ContentError, load_content
 
 Echo = Callable[[str], None]
 
@@ -99,9 +100,24 @@ def export_nlu(paths: Paths) -> List[str]:
     return changed
 
 
-def train(paths: Paths, echo: Echo = print) -> bool:
+TRAIN_SCRIPT = (
+    "set -euo pipefail; source scripts/lib.sh; "
+    # low priority (the staff console): citizens must not feel a training run
+    'if [ "${ADMIN_LOW_PRIORITY:-0}" = 1 ]; then renice -n 19 -p $$ >/dev/null 2>&1 '
+    "|| true; ionice -c 3 -p $$ >/dev/null 2>&1 || true; fi; "
+    'mkdir -p "$MODEL_DIR"; ensure_model'
+)
+
+
+def train(
+    paths: Paths,
+    echo: Echo = print,
+    model_dir: Optional[Path] = None,
+    low_priority: bool = False,
+) -> bool:
     """nlu_export, project checks, then ``ensure_model``. Returns True when a
-    new model was trained."""
+    new model was trained. `model_dir` (default models/) receives
+    current.tar.gz; `low_priority` runs the training under nice and ionice."""
     for path in export_nlu(paths):
         echo(f"อัปเดต / updated {path}")
     report = validate(paths, with_rasa=False)
@@ -121,11 +137,10 @@ def train(paths: Paths, echo: Echo = print) -> bool:
         lines.append(line)
         echo(line)
 
-    code, _ = _run(
-        'set -euo pipefail; source scripts/lib.sh; mkdir -p "$MODEL_DIR"; ensure_model',
-        paths,
-        keep,
-    )
+    env = {"ADMIN_LOW_PRIORITY": "1" if low_priority else "0"}
+    if model_dir is not None:
+        env["MODEL_DIR"] = str(model_dir)
+    code, _ = _run(TRAIN_SCRIPT, paths, keep, env)
     if code != 0:
         raise AdminError(
             "ฝึกโมเดลไม่สำเร็จ อ่านข้อความด้านบน",

@@ -11,7 +11,8 @@ from sanic.request import Request
 
 from bot import settings
 from bot.admin.paths import Paths
-from bot.console import accounts, pages_answers, pages_nlu, web
+from bot.console import accounts, pages_admin, pages_answers, pages_nlu, web
+from bot.console.modelops import Models
 from bot.console.security import LoginLimiter, minutes_text
 from bot.content.db import migrate
 
@@ -119,4 +120,6 @@ def create_app(paths: Paths, name: str = "staff_console") -> Sanic:
 
     pages_answers.register(app, paths)
     pages_nlu.register(app, paths)
+    app.ctx.models = Models(paths)
+    pages_admin.register(app, paths, app.ctx.models)
     return app
