@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
 
@@ -44,16 +44,15 @@ from bot.replies import privacy as wording
 
 logger = logging.getLogger(__name__)
 
-# channel name -> async callables that forget a sender's keys; return a count
+# channel name -> async callable that forgets a sender's keys; returns a count
 Forgetter = Callable[[str], Awaitable[int]]
-_FORGETTERS: Dict[str, List[Forgetter]] = {}
+_FORGETTERS: Dict[str, Forgetter] = {}
 
 
 def register_forgetter(channel: str, forget: Forgetter) -> None:
-    """A channel's clean-up for erasures of its conversations (idempotent)."""
-    forgetters = _FORGETTERS.setdefault(channel, [])
-    if forget not in forgetters:
-        forgetters.append(forget)
+    """A channel's clean-up for erasures of its conversations (the latest
+    registration of a channel wins: one channel object per Rasa process)."""
+    _FORGETTERS[channel] = forget
 
 
 def find_agent(on_new_message: Any) -> Any:
@@ -90,7 +89,8 @@ async def erase_now(
         raise RuntimeError("the tracker store is not an SQL store")
     async with agent.lock_store.lock(sender_id, wait_time_in_seconds=0.1):
         erased = await asyncio.to_thread(erase_conversation, engine, sender_id)
-        for forget in _FORGETTERS.get(channel or "", []):
+        forget = _FORGETTERS.get(channel or "")
+        if forget is not None:
             erased.line_keys += await forget(sender_id)
     await asyncio.to_thread(
         record_request, actor, action, reference_code(sender_id), erased.events

@@ -45,6 +45,7 @@ from bot.channels.line import (
     utf16_len,
 )
 from bot.privacy import PHONE_TOKEN
+from bot.privacy.line import dedup_key
 
 SECRET = "line-test-channel-secret"
 TOKEN = "line-test-access-token"
@@ -790,7 +791,8 @@ def test_redelivery_to_another_instance_is_skipped_via_redis(
             assert len(line.calls) == 2
             stored = await first.deduplicator.redis.keys(prefix + "*")
             assert len(stored) == 2
-            ttl = await first.deduplicator.redis.ttl(prefix + event["webhookEventId"])
+            key = prefix + dedup_key(event, event["webhookEventId"])  # per user
+            ttl = await first.deduplicator.redis.ttl(key)
             assert 0 < ttl <= 24 * 3600
             await first.deduplicator.redis.delete(*stored)
         finally:

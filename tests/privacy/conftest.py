@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, AsyncIterator, Iterator, List
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -20,6 +24,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.content import repository
 from bot.content.db import dispose_engines, migrate
 from bot.insights import message_ref
+from bot.privacy.erasure import ERASE_ACTION
+from bot.replies import privacy as wording
 
 
 @dataclass
@@ -102,3 +108,60 @@ def file_bytes(path: Path) -> bytes:
         if candidate.is_file():
             out += candidate.read_bytes()
     return out
+
+
+@asynccontextmanager
+async def serve_with_agent(channels: List[Any], agent: Any) -> AsyncIterator[str]:
+    """The channels served like `rasa run` does, for `agent`; yields the URL."""
+    from rasa.core.channels.channel import register
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+    app = Sanic(f"privacy_test_{uuid.uuid4().hex[:12]}")
+    app.config.ACCESS_LOG = False
+    app.ctx.agent = agent
+    register(channels, app, route="/webhooks/")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = await app.create_server(
+        sock=sock, return_asyncio_server=True, access_log=False
+    )
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        await server.before_stop()
+        server.close()
+        await server.wait_closed()
+        await server.after_stop()
+        sock.close()
+
+
+class FakeRasa:
+    """Saves each turn like Rasa (under the lock) and answers; "ใช่" after the
+    erasure question runs `ERASE_ACTION`."""
+
+    def __init__(self, stores: Stores) -> None:
+        self.tracker_store = stores.tracker
+        self.lock_store = InMemoryLockStore()
+        self.locked_during_erasure: List[bool] = []
+
+    async def handle_message(self, message: UserMessage) -> None:
+        async with self.lock_store.lock(message.sender_id):
+            tracker = await self.tracker_store.retrieve(message.sender_id)
+            tracker = tracker or DialogueStateTracker(message.sender_id, [])
+            asked = tracker.latest_action_name == "action_ask_erasure"
+            tracker.update(ActionExecuted("action_listen"))
+            tracker.update(UserUttered(message.text, message_id=uuid.uuid4().hex))
+            if "ลบข้อมูล" in message.text:
+                action, reply = "action_ask_erasure", wording.ask_erasure().text
+            elif asked and message.text == "ใช่":
+                action, reply = ERASE_ACTION, wording.erasure_done().text
+            else:
+                action, reply = "action_answer_fact", f"คำตอบเรื่อง {message.text} ค่ะ"
+            tracker.update(ActionExecuted(action))
+            tracker.update(BotUttered(reply))
+            await self.tracker_store.save(tracker)
+        await message.output_channel.send_text_message(message.sender_id, reply)

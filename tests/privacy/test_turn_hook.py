@@ -14,80 +14,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import urllib.request
-import uuid
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
 from typing import Any, AsyncIterator, List
 
 import pytest
-from rasa.core.channels.channel import UserMessage, register
-from rasa.core.lock_store import InMemoryLockStore
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
-from sanic import Sanic
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import UserUttered
 
 from bot.channels.rest import SafeRestInput
 from bot.privacy import turn_hook
-from bot.privacy.erasure import ERASE_ACTION
 from bot.privacy.reference import reference_code
 from bot.replies import privacy as wording
-from tests.privacy.conftest import Stores
-
-Sanic.test_mode = True
-
-
-class FakeRasa:
-    """Saves each turn like Rasa (under the lock) and answers; "ใช่" after the
-    erasure question runs `ERASE_ACTION`."""
-
-    def __init__(self, stores: Stores) -> None:
-        self.tracker_store = stores.tracker
-        self.lock_store = InMemoryLockStore()
-        self.locked_during_erasure: List[bool] = []
-
-    async def handle_message(self, message: UserMessage) -> None:
-        async with self.lock_store.lock(message.sender_id):
-            tracker = await self.tracker_store.retrieve(message.sender_id)
-            tracker = tracker or DialogueStateTracker(message.sender_id, [])
-            asked = tracker.latest_action_name == "action_ask_erasure"
-            tracker.update(ActionExecuted("action_listen"))
-            tracker.update(UserUttered(message.text, message_id=uuid.uuid4().hex))
-            if "ลบข้อมูล" in message.text:
-                action, reply = "action_ask_erasure", wording.ask_erasure().text
-            elif asked and message.text == "ใช่":
-                action, reply = ERASE_ACTION, wording.erasure_done().text
-            else:
-                action, reply = "action_answer_fact", f"คำตอบเรื่อง {message.text} ค่ะ"
-            tracker.update(ActionExecuted(action))
-            tracker.update(BotUttered(reply))
-            await self.tracker_store.save(tracker)
-        await message.output_channel.send_text_message(message.sender_id, reply)
+from tests.privacy.conftest import FakeRasa, Stores, serve_with_agent
 
 
 @asynccontextmanager
 async def rest_server(agent: Any) -> AsyncIterator[str]:
-    app = Sanic(f"privacy_test_{uuid.uuid4().hex[:12]}")
-    app.config.ACCESS_LOG = False
-    app.ctx.agent = agent
-    register([SafeRestInput()], app, route="/webhooks/")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = await app.create_server(
-        sock=sock, return_asyncio_server=True, access_log=False
-    )
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
-        sock.close()
+    async with serve_with_agent([SafeRestInput()], agent) as url:
+        yield url
 
 
 def post(url: str, sender: str, text: str) -> List[str]:

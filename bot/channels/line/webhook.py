@@ -37,6 +37,7 @@ from bot.channels.turns import (
     count_visible,
     run_turn,
 )
+from bot.privacy import line as line_privacy
 from bot.rasa_ext import warn_unless_installed
 from bot.replies import phrases
 
@@ -101,6 +102,7 @@ class LineInput(InputChannel):
             retry_backoff,
         )
         self.deduplicator = deduplicator or deduplicator_from_env()
+        line_privacy.register(self.deduplicator)  # erasures forget its keys
         self._background_tasks: set[asyncio.Task] = set()
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -197,7 +199,7 @@ class LineInput(InputChannel):
         """Handles one webhook event and sends at most one answer."""
         event_id = event.get("webhookEventId")
         if isinstance(event_id, str) and not await self.deduplicator.first_time(
-            event_id
+            line_privacy.dedup_key(event, event_id)  # per user: erasable
         ):
             logger.info("LINE event %s already handled; skipped.", event_id)
             return
@@ -213,9 +215,15 @@ class LineInput(InputChannel):
 
         event_type = event.get("type")
         if event_type == "follow":
+            welcome = await line_privacy.welcome_text(
+                user, REPLY_WELCOME, on_new_message
+            )  # with the privacy notice
             messages = build_line_messages(
-                [{"text": REPLY_WELCOME, "buttons": TOPIC_BUTTONS}]
+                [{"text": welcome, "buttons": TOPIC_BUTTONS}]
             )
+        elif event_type == "unfollow":  # blocked: erase (bot/privacy/line.py)
+            await line_privacy.on_unfollow(user, on_new_message)
+            return
         elif event_type == "message":
             message = (
                 event.get("message") if isinstance(event.get("message"), dict) else {}
