@@ -43,7 +43,6 @@ import sqlalchemy as sa
 
 from bench.load import province_names
 from bot.privacy import PHONE_TOKEN
-from tests.support.router import rendezvous_order
 from tests.e2e.conftest import (
     REPO,
     base_env,
@@ -60,6 +59,7 @@ from tests.reliability.conftest import (
     user_texts,
 )
 from tests.reliability.test_pdpa import leaks
+from tests.support.router import rendezvous_order
 
 pytestmark = pytest.mark.e2e
 
@@ -543,6 +543,139 @@ def test_nginx_config_routes_by_sender_and_hides_the_api(
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def _nginx_binary() -> str:
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is missing: scripts/lib.sh's ensure_nginx installs it")
+        pytest.skip("nginx is missing: run `source scripts/lib.sh; ensure_nginx`")
+    return nginx
+
+
+def _post_from(
+    address: str, port: int, path: str, body: bytes, headers: dict | None = None
+) -> tuple[int, dict, bytes]:
+    """POST from the loopback address `address` (127.0.0.2: another client)."""
+    import http.client
+
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=60, source_address=(address, 0)
+    )
+    try:
+        conn.request(
+            "POST", path, body, {"Content-Type": "application/json", **(headers or {})}
+        )
+        answer = conn.getresponse()
+        return answer.status, dict(answer.getheaders()), answer.read()
+    finally:
+        conn.close()
+
+
+def test_nginx_limits_one_address_and_leaves_the_others_and_line_alone(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """The per-address limit of the template (limit_req, burst 200): a flood
+    from 127.0.0.2 gets 429 with Retry-After and the Thai body, while 127.0.0.1
+    still chats and the LINE webhook is never limited. The flood is of bad
+    bodies (400 from the bot at once), so it costs Rasa no turns."""
+    from bot.replies import phrases
+
+    nginx = _nginx_binary()
+    template = NGINX_TEMPLATE.read_text(encoding="utf-8")
+    assert phrases.RATE_LIMITED_ADDRESS in template  # the one wording, copied
+    port = free_port()
+    conf = render_nginx(
+        tmp_path,
+        {
+            "RASA_UPSTREAM_1": f"127.0.0.1:{cluster.ports['a']}",
+            "RASA_UPSTREAM_2": f"127.0.0.1:{cluster.ports['b']}",
+            "LISTEN_PORT": f"127.0.0.1:{port}",
+        },
+    )
+    log = tmp_path / "nginx.out"
+    process = start(
+        [nginx, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
+        cluster.env,
+        log,
+    )
+    webhook = "/webhooks/rest/webhook"
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", process, log, 30)
+        statuses: list[int] = []
+        limited: tuple[dict, bytes] | None = None
+        for _ in range(400):
+            status, headers, body = _post_from("127.0.0.2", port, webhook, b"{}")
+            statuses.append(status)
+            if status == 429 and limited is None:
+                limited = headers, body
+        assert set(statuses) <= {400, 429}
+        assert 200 <= statuses.count(400) < 300  # the burst, and the refill
+        assert statuses.count(429) > 100
+        assert limited is not None
+        headers, body = limited
+        assert int(headers["Retry-After"]) > 0
+        answer = json.loads(body)
+        assert answer["error"] == "rate_limited"
+        assert answer["message"] == phrases.RATE_LIMITED_ADDRESS
+        # still limited, but another address chats and LINE gets through
+        assert _post_from("127.0.0.2", port, webhook, b"{}")[0] == 429
+        sender = f"nginx-calm-{uuid.uuid4().hex[:8]}"
+        status, _, body = _post_from(
+            "127.0.0.1",
+            port,
+            webhook,
+            json.dumps({"sender": sender, "message": "สวัสดีค่ะ"}).encode(),
+            {"X-Sender-Id": sender},
+        )
+        assert status == 200 and json.loads(body)
+        line = _post_from("127.0.0.2", port, "/webhooks/line/webhook", b"{}")[0]
+        assert line != 429  # (503: LINE is not configured in this cluster)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_the_conversation_limit_holds_across_instances(cluster: Cluster) -> None:
+    """Both instances count a conversation's messages in the same Redis key
+    (bot/channels/limits.py): filled to one below the limit, one message on
+    instance A is still answered and the next, on instance B, gets 429."""
+    import redis
+
+    from bot.channels.hygiene import pseudonym
+
+    limit = int(cluster.env["RATE_LIMIT_PER_MINUTE"])
+    sender = f"limit-{uuid.uuid4().hex[:8]}"
+    if time.time() % 60 > 50:  # both messages in the same 60-s window
+        time.sleep(61 - time.time() % 60)
+    os.environ["SENDER_ID_KEY"], saved = (
+        cluster.env["SENDER_ID_KEY"],
+        os.environ.get("SENDER_ID_KEY"),
+    )
+    try:
+        key = pseudonym(f"rest\x1f{sender}")
+    finally:
+        if saved is None:
+            os.environ.pop("SENDER_ID_KEY", None)
+        else:
+            os.environ["SENDER_ID_KEY"] = saved
+    client = redis.Redis.from_url(REDIS_URL)
+    redis_key = f"ratelimit:{key}:{int(time.time() // 60)}"
+    client.set(redis_key, limit - 1, ex=120)
+    try:
+        status, replies, _ = cluster.say(cluster.url("a"), sender, "สวัสดีค่ะ")
+        assert status == 200 and replies
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            cluster.say(cluster.url("b"), sender, "สวัสดีค่ะ")
+        assert refused.value.code == 429
+        assert refused.value.headers["Retry-After"]
+        assert user_texts(cluster.tracker_url, sender) == ["สวัสดีค่ะ"]
+    finally:
+        client.delete(redis_key)
+        client.close()
 
 
 def test_stopping_an_instance_mid_conversation_continues_on_the_other(
