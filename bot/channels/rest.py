@@ -27,13 +27,14 @@ from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Union
 
 import rasa.utils.endpoints
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import QueueOutputChannel, RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from bot.channels.cards import CardCollectingOutput, cards_of
 from bot.channels.hygiene import (
     MAX_SENDER_CHARS,
     CleanResult,
@@ -178,7 +179,7 @@ class SafeRestInput(RestInput):
                     content_type="text/event-stream",
                 )
 
-            collector = CollectingOutputChannel()
+            collector = CardCollectingOutput()  # cards stay on their text
             user_message = UserMessage(
                 result.text,
                 collector,
@@ -286,6 +287,16 @@ class _CountingSocketIOOutput(SocketIOOutput):
     async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent += 1
         await super()._send_message(socket_id, response)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Cards go as ``{"custom": {"cards": …}}``; the web chat puts them on
+        the text before (Rasa's own method would pass the keys to ``emit``)."""
+        if cards_of(json_message) is not None:
+            await self._send_message(recipient_id, {"custom": json_message})
+            return
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
 class SafeSocketIOInput(SocketIOInput):

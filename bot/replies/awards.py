@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence
 
+from bot.replies import cards
 from bot.replies.base import (
     Reply,
     button,
@@ -125,7 +126,9 @@ def format_winners(
                     "ที่ยืนยันได้คือหน่วยงานข้างต้นค่ะ"
                 )
             sources.append(cat.source_url)
-    return with_feedback(sourced("\n".join(lines), _list_buttons(category), sources))
+    reply = with_feedback(sourced("\n".join(lines), _list_buttons(category), sources))
+    reply.custom = cards.winners(reply.text, groups, categories, reply.buttons)
+    return reply
 
 
 def format_count(result, asked: Optional[int] = None, english: bool = False) -> Reply:
@@ -271,8 +274,12 @@ def format_check(
             button("ใครได้รางวัลอีกบ้าง", LIST_ALL),
             button("พิธีมอบรางวัล", "พิธีมอบรางวัลจัดที่ไหนเมื่อไหร่"),
         ]
-        return with_feedback(
-            sourced(join_lines(*lines), buttons, _check_sources(result, categories))
+        return _with_card(
+            with_feedback(
+                sourced(join_lines(*lines), buttons, _check_sources(result, categories))
+            ),
+            result,
+            categories,
         )
     if result.status == "not_winner":
         line = f"{_not_won_line(result, categories)} ของ {event} ค่ะ"
@@ -289,14 +296,26 @@ def format_check(
             return sourced(
                 join_lines(*lines), YES_NO_BUTTONS, _check_sources(result, categories)
             )
-        return with_feedback(
-            sourced(
-                join_lines(*lines),
-                [button("ดูรายชื่อทั้งหมด", LIST_ALL)],
-                _check_sources(result, categories),
-            )
+        return _with_card(
+            with_feedback(
+                sourced(
+                    join_lines(*lines),
+                    [button("ดูรายชื่อทั้งหมด", LIST_ALL)],
+                    _check_sources(result, categories),
+                )
+            ),
+            result,
+            categories,
         )
     return _unknown(result, event, first)
+
+
+def _with_card(reply: Reply, result, categories) -> Reply:
+    """The check's reply with its card (body, award, source)."""
+    reply.custom = cards.check(
+        reply.text, result, reply.buttons, _check_sources(result, categories)
+    )
+    return reply
 
 
 def _unknown(result, event: str, first: Optional[str]) -> Reply:

@@ -18,12 +18,16 @@ class Reply:
     buttons: List[dict] = field(default_factory=list)
     # the links the text cites, for "อ้างอิงจากไหน" on the next turn
     sources: List[str] = field(default_factory=list)
+    # rich cards from the same data (bot/replies/cards.py), sent as json_message
+    custom: Optional[dict] = None
 
     def as_kwargs(self) -> dict:
         """Arguments for ``dispatcher.utter_message``."""
         kwargs = {"text": self.text}
         if self.buttons:
             kwargs["buttons"] = self.buttons
+        if self.custom:
+            kwargs["json_message"] = self.custom
         return kwargs
 
 

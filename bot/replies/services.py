@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from bot.content.matcher import normalise
+from bot.replies import cards
 from bot.replies.base import Reply, button, join_lines, sourced
 from bot.replies.feedback import with_feedback
 
@@ -34,7 +35,12 @@ def format_answer(
         first = yes_no_lead(answer, question, english=True) or first
     buttons = [button(b["title"], b["payload"]) for b in answer.buttons]
     text = join_lines(first, lead, answer.text_th.strip())
-    return with_feedback(sourced(text, buttons, answer.sources))
+    reply = with_feedback(sourced(text, buttons, answer.sources))
+    if not english:
+        reply.custom = cards.answer(
+            getattr(answer, "key", ""), reply.text, answer.sources, reply.buttons
+        )
+    return reply
 
 
 def ask_business_type(
@@ -75,7 +81,7 @@ def format_licences(result) -> Reply:
         lines.append(result.note_th)
     if result.catalogue_note:
         lines.append(result.catalogue_note)
-    return with_feedback(
+    reply = with_feedback(
         sourced(
             "\n".join(lines),
             [
@@ -85,3 +91,5 @@ def format_licences(result) -> Reply:
             [result.source_url] if result.source_url else [],
         )
     )
+    reply.custom = cards.licences(reply.text, result, reply.buttons)
+    return reply

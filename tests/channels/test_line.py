@@ -281,11 +281,14 @@ class FakeLineApi:
         self.push_failures = 0  # answer 500 to this many pushes first
         self.runner: Optional[web.AppRunner] = None
         self.url = ""
+        # answers of the other endpoints (loading, rich menu): (method, path) -> JSON
+        self.answers: Dict[Any, Any] = {}
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/v2/bot/message/reply", self._reply)
         app.router.add_post("/v2/bot/message/push", self._push)
+        app.router.add_route("*", "/{tail:.*}", self._other)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -305,6 +308,26 @@ class FakeLineApi:
                 "json": await request.json(),
             }
         )
+
+    async def _other(self, request: web.Request) -> web.Response:
+        """Any other endpoint: recorded with its method and raw body."""
+        raw = await request.read()
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        self.calls.append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "headers": dict(request.headers),
+                "json": parsed,
+                "body": raw,
+            }
+        )
+        answer = self.answers.get((request.method, request.path), {})
+        status = 202 if request.path.endswith("/loading/start") else 200
+        return web.json_response(answer, status=status)
 
     async def _reply(self, request: web.Request) -> web.Response:
         await self._record(request)

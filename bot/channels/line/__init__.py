@@ -25,6 +25,8 @@ token is invalid or expired the messages are pushed instead, with an
 Modules, one job each:
 
 * ``messages``: Rasa bot messages -> LINE message objects (pure functions);
+* ``text``: LINE's UTF-16 lengths, shortening and splitting Thai text;
+* ``flex``: card payloads (bot/replies/cards.py) -> Flex Messages;
 * ``api``: the HTTP client (reply, push with retry key);
 * ``output``: the per-turn collector and the push output channel;
 * ``dedup``: webhook event de-duplication (memory or Redis);
@@ -53,17 +55,14 @@ from bot.channels.line.messages import (
     MAX_LABEL_LENGTH,
     MAX_MESSAGES_PER_CALL,
     MAX_QUICK_REPLY_ITEMS,
-    MAX_TEXT_LENGTH,
     build_line_messages,
     fit_to_limit,
     quick_reply,
     quick_reply_item,
-    shorten,
-    split_text,
     text_message,
-    utf16_len,
 )
 from bot.channels.line.output import LineCollectingOutput, LineOutput
+from bot.channels.line.text import MAX_TEXT_LENGTH, shorten, split_text, utf16_len
 from bot.channels.line.webhook import (
     REPLY_ERROR,
     REPLY_NOT_TEXT,

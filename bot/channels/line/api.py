@@ -15,6 +15,7 @@ import aiohttp
 logger = logging.getLogger(__name__)
 
 LINE_API_BASE = "https://api.line.me"
+LINE_API_DATA_BASE = "https://api-data.line.me"  # uploads (rich menu images)
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class LineApiResult:
     status: int | None = None
     request_id: str | None = None
     message: str | None = None
+    data: Any = None  # the parsed JSON answer of a successful call
 
     @property
     def invalid_reply_token(self) -> bool:
@@ -40,7 +42,8 @@ class LineApiResult:
 
 
 class LineApi:
-    """Small async client for the reply and push endpoints.
+    """Small async client for LINE's Messaging API (reply, push, loading, and
+    `call` for the rest, e.g. the rich menu in bot/channels/line/richmenu.py).
 
     Every call has a timeout; errors are logged with LINE's
     ``x-line-request-id`` and returned, never raised.
@@ -80,43 +83,75 @@ class LineApi:
             await self._session.close()
         self._session = None
 
-    async def _post(
+    @property
+    def data_base_url(self) -> str:
+        """Where uploads go: api-data.line.me for LINE, else the same base."""
+        if self.api_base_url == LINE_API_BASE:
+            return LINE_API_DATA_BASE
+        return self.api_base_url
+
+    async def call(
         self,
+        method: str,
         path: str,
-        payload: Dict[str, Any],
+        payload: Any = None,
         headers: Dict[str, str] | None = None,
+        body: bytes | None = None,
+        base_url: str | None = None,
     ) -> LineApiResult:
-        url = f"{self.api_base_url}{path}"
+        """One call to LINE (JSON `payload` or raw `body`); never raises."""
+        url = f"{base_url or self.api_base_url}{path}"
         all_headers = {"Authorization": f"Bearer {self.access_token}"}
         all_headers.update(headers or {})
+        kwargs: Dict[str, Any] = {"headers": all_headers}
+        if body is not None:
+            kwargs["data"] = body
+        elif payload is not None:
+            kwargs["json"] = payload
         try:
-            async with self._get_session().post(
-                url, json=payload, headers=all_headers
-            ) as resp:
+            async with self._get_session().request(method, url, **kwargs) as resp:
                 request_id = resp.headers.get("x-line-request-id")
-                body = await resp.text()
-                if resp.status == 200:
-                    return LineApiResult(True, resp.status, request_id)
-                message = body
+                text = await resp.text()
+                parsed: Any = None
                 try:
-                    parsed = json.loads(body)
-                    if isinstance(parsed, dict) and parsed.get("message"):
-                        message = str(parsed["message"])
+                    parsed = json.loads(text) if text else None
                 except ValueError:
                     pass
+                if 200 <= resp.status < 300:
+                    return LineApiResult(True, resp.status, request_id, data=parsed)
+                message = text
+                if isinstance(parsed, dict) and parsed.get("message"):
+                    message = str(parsed["message"])
                 result = LineApiResult(False, resp.status, request_id, message[:500])
         except asyncio.TimeoutError:
             result = LineApiResult(False, None, None, "timeout")
         except aiohttp.ClientError as e:
             result = LineApiResult(False, None, None, f"{type(e).__name__}: {e}")
         logger.error(
-            "LINE API %s failed: status=%s x-line-request-id=%s message=%s",
+            "LINE API %s failed (%s): status=%s x-line-request-id=%s message=%s",
             path,
+            method,
             result.status,
             result.request_id,
             result.message,
         )
         return result
+
+    async def _post(
+        self,
+        path: str,
+        payload: Dict[str, Any],
+        headers: Dict[str, str] | None = None,
+    ) -> LineApiResult:
+        return await self.call("POST", path, payload, headers)
+
+    async def start_loading(self, chat_id: str, seconds: int = 20) -> LineApiResult:
+        """POST /v2/bot/chat/loading/start: LINE's loading animation in a
+        one-on-one chat; it stops by itself when a message arrives."""
+        return await self._post(
+            "/v2/bot/chat/loading/start",
+            {"chatId": chat_id, "loadingSeconds": seconds},
+        )
 
     async def reply(
         self, reply_token: str, messages: List[Dict[str, Any]]

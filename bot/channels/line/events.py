@@ -8,6 +8,7 @@ import hmac
 from typing import Any, Dict
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_POSTBACK_DATA = 300  # LINE's limit for postback data
 # Reply tokens of the console's "Verify" request (old and new style).
 DUMMY_REPLY_TOKENS = frozenset({"0" * 32, "f" * 32})
 NON_TEXT_MESSAGE_TYPES = frozenset(
@@ -49,3 +50,25 @@ def event_source(event: Dict[str, Any]) -> Dict[str, Any]:
     """The event's ``source`` object ({} when absent or malformed)."""
     source = event.get("source")
     return source if isinstance(source, dict) else {}
+
+
+def postback_text(event: Dict[str, Any]) -> str | None:
+    """The Thai text a postback button carries (``postback.data``), or None.
+
+    Only the text is used, never ``params``; it then goes through the hygiene
+    module like typed text, so a postback can never name an intent or set a
+    slot.
+    """
+    postback = event.get("postback")
+    data = postback.get("data") if isinstance(postback, dict) else None
+    if not isinstance(data, str) or not data.strip() or len(data) > MAX_POSTBACK_DATA:
+        return None
+    return data
+
+
+def loading_chat_id(source: Dict[str, Any]) -> str | None:
+    """The chat the loading animation can be shown in: one-on-one chats only."""
+    user = source.get("userId")
+    if source.get("type") == "user" and isinstance(user, str) and user:
+        return user
+    return None

@@ -8,75 +8,24 @@ of the turn becomes a quick-reply item on the last message.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from typing import Any, Dict, Iterable, List
 
+from bot.channels.cards import cards_of
+from bot.channels.line.flex import flex_message
+from bot.channels.line.text import (
+    MAX_TEXT_LENGTH,
+    shorten,
+    split_text,
+    utf16_len,
+)
 from bot.replies import phrases
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGES_PER_CALL = 5
-MAX_TEXT_LENGTH = 5000
 MAX_QUICK_REPLY_ITEMS = 13
 MAX_LABEL_LENGTH = 20
 MAX_ACTION_TEXT_LENGTH = 300
-
-
-def utf16_len(text: str) -> int:
-    """Length as LINE counts it (UTF-16 code units; emoji outside BMP = 2)."""
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
-
-
-def _fitting_prefix(text: str, limit: int) -> int:
-    """Number of characters of `text` whose UTF-16 length is <= `limit`."""
-    units = 0
-    for index, ch in enumerate(text):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
-def _back_off_combining(text: str, cut: int) -> int:
-    """Move `cut` left so a Thai vowel/tone mark stays with its letter."""
-    while 1 < cut < len(text) and unicodedata.category(text[cut]).startswith("M"):
-        cut -= 1
-    return cut
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` cut to `limit` UTF-16 units, ending with "…" if it was cut."""
-    if utf16_len(text) <= limit:
-        return text
-    cut = _back_off_combining(text, _fitting_prefix(text, max(limit - 1, 0)))
-    return text[:cut].rstrip() + "…"
-
-
-def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> List[str]:
-    """Split `text` into parts of at most `limit` UTF-16 units.
-
-    Prefers paragraph, line and word breaks in the second half of a part;
-    otherwise cuts hard (Thai has no spaces between words), never between a
-    letter and its vowel or tone mark.
-    """
-    rest = text.strip()
-    parts: List[str] = []
-    while utf16_len(rest) > limit:
-        cut = _fitting_prefix(rest, limit)
-        window = rest[:cut]
-        for separator in ("\n\n", "\n", " "):
-            index = window.rfind(separator)
-            if index > cut // 2:
-                cut = index
-                break
-        else:
-            cut = _back_off_combining(rest, cut)
-        cut = max(cut, 1)
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        parts.append(rest)
-    return parts
 
 
 def text_message(text: str) -> Dict[str, Any]:
@@ -136,7 +85,11 @@ def _message_objects(bot_message: Dict[str, Any]) -> List[Dict[str, Any]]:
     """LINE message objects for one collected Rasa bot message (no buttons)."""
     out: List[Dict[str, Any]] = []
     text = bot_message.get("text")
-    if isinstance(text, str) and text.strip():
+    cards = cards_of(bot_message.get("custom"))
+    flex = flex_message(cards) if cards is not None else None
+    if flex is not None:
+        out.append(flex)  # the card stands for the text it was built from
+    elif isinstance(text, str) and text.strip():
         out.extend(text_message(part) for part in split_text(text))
     image = bot_message.get("image")
     if isinstance(image, str) and image:

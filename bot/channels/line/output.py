@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
+from rasa.core.channels.channel import OutputChannel
 
+from bot.channels.cards import CardCollectingOutput
 from bot.channels.line.api import LineApi
 from bot.channels.line.messages import build_line_messages
 
 
-class LineCollectingOutput(CollectingOutputChannel):
+class LineCollectingOutput(CardCollectingOutput):
     """Collects a turn's bot messages; named "line" for channel-specific responses.
 
     Unlike the base collector, a text keeps its paragraphs in one message (one
-    LINE bubble) instead of one message per paragraph.
+    LINE bubble) instead of one message per paragraph, and keeps its cards
+    (they become a Flex message in place of the text).
     """
 
     @classmethod

@@ -18,6 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import settings
 from bot.channels.hygiene import clean_incoming
 from bot.channels.line.api import LINE_API_BASE, LineApi
 from bot.channels.line.dedup import Deduplicator, deduplicator_from_env
@@ -26,6 +27,8 @@ from bot.channels.line.events import (
     MAX_BODY_BYTES,
     NON_TEXT_MESSAGE_TYPES,
     event_source,
+    loading_chat_id,
+    postback_text,
     push_target,
     sender_id,
     verify_signature,
@@ -80,6 +83,7 @@ class LineInput(InputChannel):
         push_attempts: int = 3,
         retry_backoff: float = 0.5,
         deduplicator: Deduplicator | None = None,
+        loading_after_s: float | None = None,
     ) -> None:
         """Creates the channel. Without both secrets it stays switched off.
 
@@ -103,6 +107,12 @@ class LineInput(InputChannel):
         )
         self.deduplicator = deduplicator or deduplicator_from_env()
         line_privacy.register(self.deduplicator)  # erasures forget its keys
+        # LINE's loading animation for answers slower than this (0 = never)
+        self.loading_after_s = (
+            settings.line_loading_after_s()
+            if loading_after_s is None
+            else loading_after_s
+        )
         self._background_tasks: set[asyncio.Task] = set()
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -238,6 +248,11 @@ class LineInput(InputChannel):
                 )
             else:
                 return
+        elif event_type == "postback":
+            text = postback_text(event)
+            if text is None:
+                return
+            messages = await self._ask_rasa(text, user, event, on_new_message)
         else:
             logger.debug("LINE event type %s ignored.", event_type)
             return
@@ -275,21 +290,42 @@ class LineInput(InputChannel):
         bot_messages: List[Dict[str, Any]] = []
         if result.notice:
             bot_messages.append({"text": result.notice})
-        apologise = await run_turn(
-            on_new_message,
-            UserMessage(
-                result.text,
-                collector,
-                sender_id=user,
-                input_channel=self.name(),
-                metadata=result.metadata(metadata),
-            ),
-            lambda: count_visible(collector.messages),
-        )
+        if event.get("type") == "postback":
+            metadata["line"]["postback"] = True
+        loading = self._loading_timer(loading_chat_id(source))
+        try:
+            apologise = await run_turn(
+                on_new_message,
+                UserMessage(
+                    result.text,
+                    collector,
+                    sender_id=user,
+                    input_channel=self.name(),
+                    metadata=result.metadata(metadata),
+                ),
+                lambda: count_visible(collector.messages),
+            )
+        finally:
+            loading.stop()
         bot_messages.extend(collector.messages)
         if apologise:
             bot_messages.append({"text": REPLY_ERROR})
         return build_line_messages(bot_messages)
+
+    def _loading_timer(self, chat_id: str | None) -> "_LoadingTimer":
+        """Shows LINE's loading animation if the answer takes longer than
+        `loading_after_s`; the reply never waits for it."""
+        timer = _LoadingTimer()
+        if chat_id and self.enabled and self.loading_after_s > 0:
+            timer.task = asyncio.ensure_future(self._show_loading(chat_id, timer))
+            self._background_tasks.add(timer.task)
+            timer.task.add_done_callback(self._background_tasks.discard)
+        return timer
+
+    async def _show_loading(self, chat_id: str, timer: "_LoadingTimer") -> None:
+        await asyncio.sleep(self.loading_after_s)
+        timer.calling = True
+        await self.api.start_loading(chat_id, settings.line_loading_seconds())
 
     async def send(
         self,
@@ -305,3 +341,17 @@ class LineInput(InputChannel):
             logger.info("LINE reply token refused; pushing instead.")
         if push_to:
             await self.api.push(push_to, messages)
+
+
+class _LoadingTimer:
+    """The pending loading-animation call of one turn."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task | None = None
+        self.calling = False
+
+    def stop(self) -> None:
+        """The answer is ready: no animation any more (a call already on its
+        way is left to finish in the background; LINE ends it on the reply)."""
+        if self.task is not None and not self.calling:
+            self.task.cancel()
