@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Dict, List, Optional, Tuple
@@ -29,7 +28,7 @@ FLUSH_EVERY_S = 60.0
 
 _tally: Counter = Counter()
 _lock = threading.Lock()
-_flushed_at = time.monotonic()
+_timer_set = False
 
 
 def _today():
@@ -39,31 +38,38 @@ def _today():
 
 
 def add(limit: str, channel: str, fired: bool) -> None:
-    """Counts one refused message (and a firing, when `fired`)."""
+    """Counts one refused message (and a firing, when `fired`); the tally is
+    written `FLUSH_EVERY_S` later in a worker thread."""
+    global _timer_set
     day = _today()
     with _lock:
         _tally[(day, limit, channel or "", "refused")] += 1
         if fired:
             _tally[(day, limit, channel or "", "fired")] += 1
-    if time.monotonic() - _flushed_at >= FLUSH_EVERY_S:
-        _schedule_flush()
+        if _timer_set:
+            return
+        _timer_set = True
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not in the server: write now
+        _flush_later()
+        return
+    loop.call_later(FLUSH_EVERY_S, lambda: loop.run_in_executor(None, _flush_later))
+
+
+def _flush_later() -> None:
+    global _timer_set
+    with _lock:
+        _timer_set = False
+    flush()
 
 
 def clear() -> None:
     """Forgets what was not written yet (tests)."""
+    global _timer_set
     with _lock:
         _tally.clear()
-
-
-def _schedule_flush() -> None:
-    global _flushed_at
-    _flushed_at = time.monotonic()
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        flush()
-        return
-    loop.run_in_executor(None, flush)
+        _timer_set = False
 
 
 def flush(url: Optional[str] = None) -> int:

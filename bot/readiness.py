@@ -138,6 +138,14 @@ def add_rasa_routes(blueprint: Any) -> None:
     async def prometheus(_: Request) -> HTTPResponse:
         return metrics_response()
 
+    @blueprint.listener("before_server_stop")
+    async def write_limit_counts(app: Any, *_: Any) -> None:
+        from bot import limit_counts
+
+        if not hasattr(getattr(app.ctx, "agent", None), "is_ready"):
+            return  # not a Rasa server (channel tests)
+        await asyncio.get_running_loop().run_in_executor(None, limit_counts.flush)
+
 
 # ---------------------------------------------------------------- action server
 def attach_to_action_server(app: Optional[Any] = None) -> bool:

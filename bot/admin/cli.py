@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+from bot import limit_counts
 from bot.admin import (
     content,
     conversation,
@@ -448,6 +449,8 @@ def cmd_intent(args, paths: Paths) -> int:
 def cmd_report(args, paths: Paths) -> int:
     # the stored rows plus the daily counts kept by `retention run`
     print("\n".join(retention.report_lines(paths.url, args.days)))
+    # how often the limits fired (bot/limit_counts.py; no text, no ids)
+    print("\n".join(limit_counts.report_lines(paths.url, args.days)))
     return 0
 
 

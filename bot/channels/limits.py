@@ -271,7 +271,8 @@ def reset(rate_limiter: Optional[RateLimiter] = None) -> None:
     """Replaces the process's limiter (tests; None: from the environment next time)."""
     global _limiter
     _limiter = rate_limiter
-    INFLIGHT.running = 0
+    INFLIGHT.running, INFLIGHT._refused_since_log = 0, 0
+    INFLIGHT._logged_at = float("-inf")
     limit_counts.clear()
 
 

@@ -266,3 +266,31 @@ def test_limit_counts_reach_the_report(loaded: str) -> None:
     lines = "\n".join(limit_counts.report_lines(loaded, 7))
     assert "rate" in lines and "line" in lines
     assert "U-report" not in lines
+
+
+def test_admin_report_shows_how_often_each_limit_fired(
+    loaded: str, capsys: pytest.CaptureFixture
+) -> None:
+    from bot import limit_counts
+    from bot.admin.cli import main
+
+    limits.reset(limits.RateLimiter(limits.MemoryCounter(), limit=1))
+    limits.INFLIGHT.limit = 1
+    try:
+        with limits.INFLIGHT.turn():
+            assert limits.INFLIGHT.check("socketio").kind == limits.OVERLOAD
+    finally:
+        limits.INFLIGHT.limit = None
+
+    async def scenario() -> None:
+        for conversation in ("a", "a", "a", "b", "b"):
+            await limits.limiter().check("rest", conversation)
+
+    asyncio.run(scenario())
+    limit_counts.flush(loaded)
+    assert main(["--url", loaded, "report"]) == 0
+    out = capsys.readouterr().out
+    assert "limits fired" in out
+    rows = {tuple(line.split()[:4]) for line in out.splitlines() if line.strip()}
+    assert ("rate", "rest", "2", "3") in rows  # 2 conversations, 3 messages refused
+    assert ("overload", "socketio", "1", "1") in rows
