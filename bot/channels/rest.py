@@ -51,6 +51,7 @@ from bot.channels.turns import (
     is_visible,
     run_turn,
 )
+from bot.privacy.reference import log_ref
 from bot.rasa_ext import warn_unless_installed
 from bot.readiness import add_rasa_routes
 
@@ -199,7 +200,7 @@ class SafeRestInput(RestInput):
                 logger.error(
                     "rest: the turn of %s was cancelled (client gone or server "
                     "stopping); nothing was sent.",
-                    sender_id,
+                    log_ref(sender_id),
                 )
                 raise
             if refused:  # over a limit: never reached Rasa (bot/channels/limits)

@@ -16,10 +16,11 @@ NOTICE_VERSION = "2026-12-01"
 # request_erasure (tests/privacy/test_wording.py).
 ERASE_COMMAND = "ลบข้อมูลของฉัน"
 
-# Yes/no buttons: Thai text (never /intent), the affirm/deny examples "ใช่"/"ไม่".
+# Yes/no buttons: Thai text (never /intent), the affirm/deny examples "ใช่" and
+# "ไม่ใช่" (the same payloads as the "หมายถึง … หรือไม่คะ" buttons).
 ERASE_BUTTONS = [
     button("ใช่ ลบข้อมูล", "ใช่"),
-    button("ไม่ลบ", "ไม่"),
+    button("ไม่ลบ", "ไม่ใช่"),
 ]
 
 

@@ -165,3 +165,7 @@ class FakeRasa:
             tracker.update(BotUttered(reply))
             await self.tracker_store.save(tracker)
         await message.output_channel.send_text_message(message.sender_id, reply)
+
+
+# The shared running bot of the e2e suite (the same processes, not a second set).
+from tests.e2e.conftest import Servers, servers  # noqa: E402, F401
