@@ -180,7 +180,25 @@ async def _delete_locked(engine: sa.engine.Engine, conversation_id: str, url) ->
 
     store = EnvLockStore()
     async with store.lock(conversation_id, wait_time_in_seconds=0.1):
-        return await asyncio.to_thread(erase_conversation, engine, conversation_id, url)
+        erased = await asyncio.to_thread(
+            erase_conversation, engine, conversation_id, url
+        )
+        erased.line_keys = await _forget_line_keys(conversation_id)
+    return erased
+
+
+async def _forget_line_keys(conversation_id: str) -> int:
+    """LINE de-duplication keys of the user in Redis (none in memory here)."""
+    from bot.channels.line.dedup import RedisEventDeduplicator, deduplicator_from_env
+    from bot.privacy.line import forget_dedup_keys
+
+    deduplicator = deduplicator_from_env()
+    if not isinstance(deduplicator, RedisEventDeduplicator):
+        return 0
+    try:
+        return await forget_dedup_keys(deduplicator, conversation_id)
+    finally:
+        await deduplicator.redis.close()
 
 
 def cmd_conversation(args: argparse.Namespace, paths: Paths) -> int:

@@ -87,3 +87,28 @@ def test_delete_needs_yes_without_a_terminal(
     say(stores.tracker, "x1", [TEXT], stores.service_url)
     assert main(args(stores, "delete", "x1")) == 2
     assert "--yes" in capsys.readouterr().err
+
+
+def test_delete_also_deletes_the_line_users_redis_keys(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    redis = pytest.importorskip("redis")
+    from bot.privacy.line import user_ref
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    user, other = "U" + "a" * 32, "U" + "b" * 32
+    keys = [f"line:event:{user_ref(user)}:e1", f"line:event:{user_ref(other)}:e2"]
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis at 127.0.0.1:6379 is needed")
+    monkeypatch.setenv("LINE_DEDUP_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        for key in keys:
+            client.set(key, b"1", ex=60)
+        say(stores.tracker, user, [TEXT], stores.service_url)
+        assert main(args(stores, "delete", user, "--yes")) == 0
+        assert client.exists(keys[0]) == 0 and client.exists(keys[1]) == 1
+    finally:
+        client.delete(*keys)
+        client.close()
