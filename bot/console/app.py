@@ -11,7 +11,14 @@ from sanic.request import Request
 
 from bot import settings
 from bot.admin.paths import Paths
-from bot.console import accounts, pages_admin, pages_answers, pages_nlu, web
+from bot.console import (
+    accounts,
+    pages_admin,
+    pages_answers,
+    pages_content,
+    pages_nlu,
+    web,
+)
 from bot.console.modelops import Models
 from bot.console.security import LoginLimiter, minutes_text
 from bot.content.db import migrate
@@ -116,10 +123,11 @@ def create_app(paths: Paths, name: str = "staff_console") -> Sanic:
 
     @app.get("/")
     async def home(_request: Request):
-        return response.redirect("/answers")
+        return response.redirect("/dashboard")
 
     pages_answers.register(app, paths)
     pages_nlu.register(app, paths)
+    pages_content.register(app, paths)
     app.ctx.models = Models(paths)
     pages_admin.register(app, paths, app.ctx.models)
     return app

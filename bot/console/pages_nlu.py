@@ -50,8 +50,11 @@ def register(app: Sanic, paths: Paths) -> None:
     async def intents_page(request: Request, status: int = 200, **ctx):
         query = request.args.get("q", "") if request.method == "GET" else ""
         table = await web.off_loop(training.intent_table, paths, query)
+        shown = request.args.get("intent", "") if request.method == "GET" else ""
+        shown = shown or ctx.get("failed_intent") or ctx.pop("shown", "") or ""
         return web.render(
             request, "intents.html", status=status, table=table, q=query,
+            shown=shown,
             fields=forms.INTENT_FIELDS, min_examples=MIN_EXAMPLES, **ctx,
         )  # fmt: skip
 
@@ -89,7 +92,7 @@ def register(app: Sanic, paths: Paths) -> None:
                 request, 422, failed_intent=intent, failed_text=text,
                 errors=_errors(exc, "example"),
             )  # fmt: skip
-        return await intents_page(request, done=done)
+        return await intents_page(request, done=done, shown=intent)
 
     @app.post("/intents/new")
     async def new_intent(request: Request):

@@ -55,7 +55,9 @@ def live_console(
     """A console writing to the running bot's service DB."""
     url = servers.env["DATABASE_URL"]
     try:
-        with running_console(tmp_path_factory.mktemp("console-live"), url) as c:
+        tracker = {"TRACKER_STORE_URL": servers.env["TRACKER_STORE_URL"]}
+        workdir = tmp_path_factory.mktemp("console-live")
+        with running_console(workdir, url, env=tracker) as c:
             yield c
     finally:  # the other e2e tests see the project's content again
         dispose_engines()
@@ -158,5 +160,25 @@ def test_edit_an_answer_the_bot_uses_it_then_revert(
         back = reply_text(servers, f"console-{uuid.uuid4().hex[:8]}")
         assert marker not in back
         assert old_text in back and old_text in before
+
+        pages = {
+            "dashboard": ("/dashboard", ["ภาพรวม", "คำถามต่อวัน แยกตามช่องทาง"]),
+            "unanswered": ("/unanswered", ["คำถามที่บอตตอบไม่ได้"]),
+            "intents": ("/intents", ["เพิ่ม intent ใหม่พร้อมคำตอบ"]),
+            "names": ("/names", ["ผู้ได้รับรางวัล", "เพิ่มชื่อเรียก"]),
+        }
+        for name, (path, labels) in pages.items():
+            page.goto(live_console.base + path)
+            check_layout(page, name, labels, folder)
+            check_axe(page, name)
+        page.get_by_role("button", name="ออกจากระบบ").click()
+        sign_in(page, live_console.base, "admin1")
+        for name, (path, labels) in {
+            "train": ("/train", ["ฝึกโมเดล", "เผยแพร่", "ทดสอบประโยค"]),
+            "users": ("/users", ["ผู้ใช้ระบบหลังบ้าน", "เพิ่มผู้ใช้"]),
+        }.items():
+            page.goto(live_console.base + path)
+            check_layout(page, name, labels, folder)
+            check_axe(page, name)
     finally:
         context.close()
