@@ -456,6 +456,67 @@ def test_concurrent_turns_of_one_conversation_on_both_instances_lose_nothing(
     assert sum(1 for e in events if e["type"] == "bot") >= len(texts)
 
 
+def test_erasure_on_two_instances_with_postgres_and_redis(cluster: Cluster) -> None:
+    """Issue 16: "ลบข้อมูลของฉัน" asked on one instance, "ใช่" on the other
+    while a turn of the same conversation runs on the first: the erasure takes
+    the conversation's Redis lock, so nothing of the old conversation is
+    written back; another citizen's conversation is untouched; no Redis key
+    or INFO log of instance B holds the text or the id."""
+    import redis
+
+    from bot.replies import privacy as wording
+
+    sender, other = f"erase-{uuid.uuid4().hex[:8]}", f"keep-{uuid.uuid4().hex[:8]}"
+    secret = f"ที่ดินแปลงลับของฉัน {uuid.uuid4().hex[:6]}"
+    b = cluster.url("b")
+    assert cluster.say(b, other, "จังหวัดลำพูนได้รางวัลไหมคะ")[0] == 200
+    assert cluster.say(b, sender, secret)[0] == 200
+    _, ask, _ = cluster.say(cluster.url("a"), sender, wording.ERASE_COMMAND)
+    assert ask[0]["text"] == wording.ask_erasure().text
+
+    async def yes_on_b_and_a_turn_on_a() -> list[int]:
+        async with aiohttp.ClientSession() as session:
+
+            async def one(base: str, text: str) -> int:
+                async with session.post(
+                    base + "/webhooks/rest/webhook",
+                    json={"sender": sender, "message": text},
+                ) as response:
+                    await response.read()
+                    return response.status
+
+            return await asyncio.gather(one(b, "ใช่"), one(cluster.url("a"), "สวัสดีค่ะ"))
+
+    assert asyncio.run(yes_on_b_and_a_turn_on_a()) == [200, 200]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        texts = user_texts(cluster.tracker_url, sender)
+        if secret not in texts:
+            break
+        time.sleep(0.5)
+    # either the greeting ran before the erasure (gone with it) or after it
+    # (a fresh conversation of its own); never anything older
+    assert texts in ([], ["สวัสดีค่ะ"]), texts
+    engine = sa.create_engine(cluster.tracker_url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT data FROM events")).scalars().all()
+    engine.dispose()
+    assert not [r for r in rows if json.dumps(secret)[1:-1] in r or secret in r]
+    assert len(user_texts(cluster.tracker_url, other)) == 1
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        prefix = cluster.env["LOCK_STORE_KEY_PREFIX"]
+        for key in client.scan_iter(match=f"{prefix}*"):
+            value = client.get(key) or b""
+            assert secret.encode() not in value and sender.encode() not in key
+    finally:
+        client.close()
+    log_b = (cluster.run_dirs["b"] / "rasa.log").read_bytes()
+    for needle in (secret, sender):
+        assert needle.encode() not in log_b
+        assert json.dumps(needle)[1:-1].encode() not in log_b
+
+
 NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "bot.conf.template"
 
 
