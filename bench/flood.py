@@ -228,6 +228,40 @@ async def run_flood(
     return report
 
 
+def report_section(result: Dict[str, Any]) -> List[str]:
+    """The docs/benchmarks.md section for `main`'s JSON (bench/report.py)."""
+    quiet, flood = result["without_flood"], result["with_flood"]
+    ratio = result.get("p95_ratio")
+    met = "met" if ratio is not None and ratio <= 2 else "not met"
+    rows = [
+        ("ordinary turns", quiet["ordinary_turns"], flood["ordinary_turns"]),
+        ("ordinary errors", quiet["ordinary_errors"], flood["ordinary_errors"]),
+        ("ordinary p95 (ms)", quiet["ordinary_p95_ms"], flood["ordinary_p95_ms"]),
+        ("REST flooder: answered / 429", "-", "{} / {}".format(
+            flood["rest_flood_ok"], flood["rest_flood_429"])),
+        ("web-chat flooder: sent / notices / answers", "-", "{} / {} / {}".format(
+            flood["socketio_flood_sent"], flood["socketio_flood_notices"],
+            flood["socketio_flood_answers"])),
+    ]  # fmt: skip
+    lines = [
+        "## One client flooding the bot",
+        "",
+        f"`python -m bench.flood`: ten ordinary conversations (a question every "
+        f"4 s) for {result['seconds']:.0f} s, first alone, then while one REST "
+        "sender posts as fast as it can over 3 connections and one web-chat "
+        "session emits 50 messages a second; the bot runs with the default "
+        f"limit of {result['rate_limit_per_minute']} messages a minute per "
+        "conversation (bot/channels/limits.py).",
+        "",
+        f"**Ordinary p95 with the flood / without: {ratio}×** (goal ≤ 2×: {met}).",
+        "",
+        "| | without flood | with flood |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {name} | {a} | {b} |" for name, a, b in rows]
+    return lines + [""]
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Starts the bot (default limit), runs the bench, prints/writes JSON."""
     from bench.serving import first_answer, start_project

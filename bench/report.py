@@ -1000,6 +1000,11 @@ def build(results: Path) -> str:
     convs = load(results, "conversations.json")
     if convs:
         lines += section_conversations(convs)
+    flood = load(results, "flood.json")
+    if flood:
+        from bench.flood import report_section
+
+        lines += report_section(flood)
     if serving:
         lines += section_serving(serving, timing)
         session = domain_session()

@@ -56,6 +56,10 @@ log "This bot's held-out conversations over REST (tests/nlu_heldout/conversation
 "$PY" -m bench.conversations --model "$MODEL_FILE" --json "$RESULTS/conversations.json" \
     > "$RESULTS/conversations.log" 2>&1 || die "bench.conversations failed; see $RESULTS/conversations.log"
 
+log "One client flooding the bot beside ten ordinary conversations (bench/flood.py)"
+"$PY" -m bench.flood --model "$MODEL_FILE" --json "$RESULTS/flood.json" \
+    > "$RESULTS/flood.log" 2>&1 || die "bench.flood failed; see $RESULTS/flood.log"
+
 log "Serving speed and cost: this bot, then stock Rasa (rasa init)"
 "$PY" -m bench.serving --model "$MODEL_FILE" --profile "$PROFILE_S" \
     --profile-dir "$RESULTS/profile" --json "$RESULTS/serving.json" \
