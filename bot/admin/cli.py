@@ -21,6 +21,7 @@ from bot.admin import (
     review,
     transfer,
 )
+from bot.admin import line as line_cli
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.admin.validate import validate
@@ -253,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     usercli.add_parser(add, common)
     conversation.add_parser(add, common)
+    line_cli.add_parser(add, common)
     return parser
 
 
@@ -489,6 +491,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "retention": cmd_retention,
     "user": usercli.cmd_user,
     "conversation": conversation.cmd_conversation,
+    "line": line_cli.cmd_line,
 }
 
 

@@ -40,6 +40,19 @@ LINE_WELCOME = (
 )
 # LINE: buttons of a turn that had no text to hang them on.
 LINE_PICK_TOPIC = "เลือกหัวข้อได้เลยค่ะ"
+# LINE rich menu (bot/channels/line/richmenu.py): the chat bar's label and,
+# per area, (label on the image, the Thai text a tap sends). The texts are
+# questions the NLU knows, never intents.
+RICH_MENU = {
+    "chat_bar": "เมนู",
+    "areas": [
+        ("รางวัลรัฐบาลดิจิทัล", HELP_BUTTONS[0]["payload"]),
+        ("ยกเลิกสำเนาเอกสาร", HELP_BUTTONS[1]["payload"]),
+        ("Biz Portal", HELP_BUTTONS[2]["payload"]),
+        ("ติดต่อเจ้าหน้าที่", "ขอคุยกับเจ้าหน้าที่หน่อย"),
+        ("วิธีใช้", "วิธีใช้บอท"),
+    ],
+}
 # Limits (bot/channels/limits.py): one conversation sent too many messages in
 # a minute; the whole process has too many turns in flight.
 RATE_LIMITED = "ขออภัยค่ะ ส่งข้อความเร็วเกินไป กรุณารอสักครู่ประมาณ 1 นาที แล้วส่งคำถามใหม่อีกครั้งนะคะ"
