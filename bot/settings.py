@@ -78,6 +78,12 @@ def action_timeout_s() -> float:
     return env_number("ACTION_TIMEOUT_S", 10.0)
 
 
+def model_watch_s() -> float:
+    """Seconds between looks at the model file for a new model
+    (``MODEL_WATCH_S``, default 5; 0 turns the watcher off)."""
+    return env_number("MODEL_WATCH_S", 5.0, inclusive_min=True)
+
+
 def store_connect_timeout_s() -> float:
     """Seconds Rasa's start waits for its stores (``STORE_CONNECT_TIMEOUT_S``, 15)."""
     return env_number("STORE_CONNECT_TIMEOUT_S", 15.0, inclusive_min=True)

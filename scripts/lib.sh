@@ -87,11 +87,33 @@ ensure_model() {
         log "Model is up to date ($MODEL_FILE)"
         return
     fi
-    log "Training the model (data or config changed)"
-    mkdir -p "$MODEL_DIR"
+    local took estimate pid start train_log
+    mkdir -p "$MODEL_DIR" "$RUN_DIR"
+    train_log="$RUN_DIR/train.log"
+    took=$(cat "$MODEL_DIR/.train_seconds" 2>/dev/null || true)
+    estimate="usually under a minute"
+    [ -n "$took" ] && estimate="last time ${took} s"
+    log "Training the model, data or config changed ($estimate; details in $train_log)"
+    # Library warnings go to the log; the terminal shows progress. The model
+    # is written under another name and renamed when complete, so a running
+    # Rasa that watches models/current.tar.gz never reads half a file.
+    start=$SECONDS
     "$PY" -m rasa train --config config.yml --domain domain.yml --data data \
-        --out "$MODEL_DIR" --fixed-model-name current --quiet \
-        || die "Training failed; read the messages above."
+        --out "$MODEL_DIR" --fixed-model-name current-next --quiet \
+        > "$train_log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 5
+        kill -0 "$pid" 2>/dev/null && printf '    training … %s s\n' $((SECONDS - start))
+    done
+    if ! wait "$pid"; then
+        tail -n 25 "$train_log" >&2
+        die "Training failed; the end of $train_log is above."
+    fi
+    mv -f "$MODEL_DIR/current-next.tar.gz" "$MODEL_FILE"
+    echo $((SECONDS - start)) > "$MODEL_DIR/.train_seconds"
+    log "Model trained in $((SECONDS - start)) s ($MODEL_FILE)"
+    [ -z "${ADMIN_MARKERS:-}" ] || echo "@@TRAINED"  # for python -m bot.admin train
     echo "$want" > "$MODEL_DIR/.fingerprint"
 }
 
@@ -154,12 +176,16 @@ channel_settings() {
 }
 
 start_rasa_server() {
-    local model_sha
+    local model_sha model_part=""
     rasa_api_args
     # The stamp covers the API setting and the channel settings too (a hash,
     # never a token or secret itself): setting the LINE variables and running
-    # this again restarts Rasa with LINE on.
-    model_sha=$( { cat "$MODEL_FILE" credentials.yml endpoints.yml 2>/dev/null; printf 'api:%s' "${RASA_API_TOKEN:-}"; channel_settings; } | sha256sum | cut -d' ' -f1)
+    # this again restarts Rasa with LINE on. A new model alone does not
+    # restart Rasa: the running server loads it by itself within about
+    # 2 x MODEL_WATCH_S seconds (bot/rasa_ext/model_watch.py), unless the
+    # watcher is off (MODEL_WATCH_S=0).
+    if [ "${MODEL_WATCH_S:-5}" = 0 ]; then model_part="$MODEL_FILE"; else model_part=/dev/null; fi
+    model_sha=$( { cat "$model_part" credentials.yml endpoints.yml 2>/dev/null; printf 'api:%s' "${RASA_API_TOKEN:-}"; printf 'watch:%s' "${MODEL_WATCH_S:-5}"; channel_settings; } | sha256sum | cut -d' ' -f1)
     if pid_alive "$RUN_DIR/rasa.pid"; then
         if [ "$(cat "$RUN_DIR/rasa.sha256" 2>/dev/null)" = "$model_sha" ]; then
             return

@@ -388,12 +388,12 @@ def cmd_train(args, paths: Paths) -> int:
 
 def cmd_reload(args, paths: Paths) -> int:
     print(
-        "กำลังเริ่ม Rasa ใหม่ถ้าโมเดลเปลี่ยน บอตจะหยุดตอบราว 30-60 วินาที บทสนทนาไม่หาย / "
-        "restarting Rasa if the model changed; the bot pauses for about 30-60 s, "
-        "conversations are kept"
+        "บอตที่ทำงานอยู่จะใช้โมเดลใหม่เองโดยไม่หยุดตอบ บทสนทนาไม่หาย / "
+        "the running bot takes the new model without pausing; conversations "
+        "are kept"
     )
     outcome = ops.reload(paths, force=args.force)
-    if outcome == "restarted":
+    if outcome in ("restarted", "loaded"):
         print("บอตใช้โมเดลใหม่แล้ว / the bot now runs the new model")
     else:
         print(

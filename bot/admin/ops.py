@@ -30,7 +30,7 @@ from bot.admin.paths import Paths
 from bot.admin.validate import validate
 from bot.admin.yamlio import atomic_write
 from bot.content import nlu_export
-from bot.content.importer import ContentError, load_content
+from bot.content.loader import ContentError, load_content
 
 Echo = Callable[[str], None]
 
@@ -128,29 +128,63 @@ def train(
             report.problems,
         )
     echo(
-        "ตรวจข้อมูลผ่าน กำลังฝึกโมเดลถ้าข้อมูลเปลี่ยน (ราว 5 นาที) / checks passed; "
-        "training if the data changed (about 5 minutes)"
+        "ตรวจข้อมูลผ่าน กำลังฝึกโมเดลถ้าข้อมูลเปลี่ยน (ปกติไม่ถึงนาที) / checks passed; "
+        "training if the data changed (usually under a minute)"
     )
-    lines: List[str] = []
-
-    def keep(line: str) -> None:
-        lines.append(line)
-        echo(line)
-
-    env = {"ADMIN_LOW_PRIORITY": "1" if low_priority else "0"}
+    env = {"ADMIN_LOW_PRIORITY": "1" if low_priority else "0", "ADMIN_MARKERS": "1"}
     if model_dir is not None:
         env["MODEL_DIR"] = str(model_dir)
-    code, _ = _run(TRAIN_SCRIPT, paths, keep, env)
+    code, markers = _run(TRAIN_SCRIPT, paths, echo, env)
     if code != 0:
         raise AdminError(
             "ฝึกโมเดลไม่สำเร็จ อ่านข้อความด้านบน",
             f"training failed (exit {code}); read the messages above",
         )
-    return any("Training the model" in line for line in lines)
+    return "TRAINED" in markers  # ensure_model's @@TRAINED line
+
+
+def served_model_id(
+    port: Optional[str] = None, timeout_s: float = 3.0
+) -> Optional[str]:
+    """The ``model_id`` the running Rasa serves (its REST health route)."""
+    import json
+    import urllib.request
+
+    port = port or os.environ.get("RASA_PORT", "5005")
+    url = f"http://127.0.0.1:{port}/webhooks/rest/"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as answer:
+            return json.loads(answer.read() or b"{}").get("model_id")
+    except (OSError, ValueError):
+        return None
+
+
+def _model_id(paths: Paths) -> Optional[str]:
+    from bot.rasa_ext.model_watch import model_id_of
+
+    model_dir = paths.root / os.environ.get("MODEL_DIR", "models")
+    return model_id_of(model_dir / "current.tar.gz")
+
+
+def wait_until_served(paths: Paths, timeout_s: float = 60.0) -> bool:
+    """Waits until the running Rasa serves the model file (it loads a new one
+    by itself, bot/rasa_ext/model_watch.py). True once it does."""
+    import time
+
+    wanted = _model_id(paths)
+    deadline = time.monotonic() + timeout_s
+    while wanted is not None:
+        if served_model_id() == wanted:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(1)
+    return False
 
 
 def reload(paths: Paths, force: bool = False, echo: Echo = print) -> str:
-    """Put the current model into the running bot; returns 'restarted' or
+    """Put the current model into the running bot; returns 'restarted',
+    'loaded' (the running Rasa took the new model without a restart) or
     'unchanged'."""
     code, markers = _run(
         RELOAD_SCRIPT, paths, echo, {"ADMIN_FORCE_RELOAD": "1" if force else "0"}
@@ -166,4 +200,16 @@ def reload(paths: Paths, force: bool = False, echo: Echo = print) -> str:
             f"restarting failed (exit {code}); read the messages above and "
             ".run/rasa.log",
         )
-    return "restarted" if "RESTARTED" in markers else "unchanged"
+    if "RESTARTED" in markers:
+        return "restarted"
+    if served_model_id() == _model_id(paths):
+        return "unchanged"
+    echo("The running bot is loading the new model (no restart)…")
+    if not wait_until_served(paths):
+        raise AdminError(
+            "บอตยังไม่ได้ใช้โมเดลใหม่ภายใน 60 วินาที อ่าน .run/rasa.log "
+            "หรือสั่ง reload --force",
+            "the running bot did not take the new model within 60 s; read "
+            ".run/rasa.log, or run reload --force",
+        )
+    return "loaded"

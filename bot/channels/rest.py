@@ -153,8 +153,14 @@ class SafeRestInput(RestInput):
         bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        async def health(request: Request) -> HTTPResponse:
+            # model_id: which model is serving (a new one goes live without a
+            # restart, bot/rasa_ext/model_watch.py; `bot.admin reload` waits
+            # for it here)
+            agent = getattr(request.app.ctx, "agent", None)
+            return response.json(
+                {"status": "ok", "model_id": getattr(agent, "model_id", None)}
+            )
 
         add_rasa_routes(bp)  # /ready and /metrics (bot/readiness.py)
 

@@ -10,6 +10,7 @@ lists each change with its upstream issue.
 * `tracker_store`, `lock_store`: the store classes that endpoints.yml names
   (chosen by URL from the environment; an atomic Redis lock).
 * `sqlite`: a SQLite tracker store without an fsync wait per turn.
+* `model_watch`: a new model file goes live without a restart.
 
 Every patch relies on Rasa 3.6 internals, so `install` refuses any other
 Rasa version with a message that says what to do.
@@ -49,10 +50,11 @@ _STATE = {"installed": False, "warned": False}
 
 def install() -> None:
     """Checks the Rasa version, then applies every patch (idempotent)."""
-    from bot.rasa_ext import patches
+    from bot.rasa_ext import model_watch, patches
 
     check_version()
     patches.install()
+    model_watch.install()
     if not _STATE["installed"]:
         _STATE["installed"] = True
         logger.debug("Rasa extensions installed (bot/rasa_ext).")

@@ -66,9 +66,10 @@ def fake_venv(tmp_path: Path, exit_code: int = 0) -> Path:
         "#!/usr/bin/env bash\n"
         f'echo "$*" >> "{log}"\n'
         f"[ {exit_code} = 0 ] || exit {exit_code}\n"
-        'out=""; prev=""\n'
-        'for a in "$@"; do [ "$prev" = "--out" ] && out="$a"; prev="$a"; done\n'
-        'mkdir -p "$out" && echo model > "$out/current.tar.gz"\n',
+        'out=""; name=""; prev=""\n'
+        'for a in "$@"; do [ "$prev" = "--out" ] && out="$a"; '
+        '[ "$prev" = "--fixed-model-name" ] && name="$a"; prev="$a"; done\n'
+        'mkdir -p "$out" && echo model > "$out/$name.tar.gz"\n',
         encoding="utf-8",
     )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
@@ -179,6 +180,9 @@ def test_reload_restarts_rasa_only_when_needed(copy, tmp_path, monkeypatch):
         "FAKE_LOG": str(log),
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
+        # the stand-in Rasa cannot load models: restart on a new model, as
+        # with the watcher off (the watcher: tests/rasa_ext/test_model_watch.py)
+        "MODEL_WATCH_S": "0",
     }
     for name in ("RASA_API_TOKEN", "RASA_ENABLE_API", "ACTION_ENDPOINT_URL"):
         env.pop(name, None)
