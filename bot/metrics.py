@@ -72,8 +72,10 @@ def limit_refused(limit: str, channel: str) -> None:
     LIMITS.labels(limit, channel or "-").inc()
 
 
-def line_api_error(call: str, status: int) -> None:
-    """Counts one failed LINE API call (`call`: reply / push)."""
+def line_api_error(path: str, status: int) -> None:
+    """Counts one failed LINE API call: reply, push or other (a path may hold
+    a user or rich-menu id, so it is never a label itself)."""
+    call = next((c for c in ("reply", "push") if path.endswith(f"/{c}")), "other")
     LINE_API_ERRORS.labels(call, str(status)).inc()
 
 

@@ -96,8 +96,11 @@ def test_routes_attach_to_the_action_server_app_once() -> None:
 
 def test_metrics_have_no_text_or_id_labels() -> None:
     metrics.limit_refused("rate", "line")
-    metrics.line_api_error("reply", 500)
+    metrics.line_api_error("/v2/bot/message/reply", 500)
+    metrics.line_api_error("/v2/bot/user/U123/richmenu/richmenu-9", 0)
     body, content_type = metrics.exposition()
     assert content_type.startswith("text/plain")
     assert b'bot_limit_refused_total{channel="line",limit="rate"}' in body
     assert b'bot_line_api_errors_total{call="reply",status="500"}' in body
+    assert b'bot_line_api_errors_total{call="other",status="0"}' in body
+    assert b"U123" not in body

@@ -12,6 +12,8 @@ from typing import Any, Dict, List
 
 import aiohttp
 
+from bot import metrics
+
 logger = logging.getLogger(__name__)
 
 LINE_API_BASE = "https://api.line.me"
@@ -135,6 +137,7 @@ class LineApi:
             result.request_id,
             result.message,
         )
+        metrics.line_api_error(path, result.status or 0)
         return result
 
     async def _post(
