@@ -96,7 +96,7 @@ def check_layout(page: Page, name: str, labels: list, folder: Path) -> None:
         assert scroll[0] <= scroll[1], f"{name} scrolls sideways at {size}: {scroll}"
         for label in labels:
             expect(page.get_by_text(label, exact=False).first).to_be_visible()
-        page.screenshot(path=str(folder / f"console-{name}-{size}.png"), full_page=True)
+        page.screenshot(path=str(folder / f"console-{name}-{size}.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
