@@ -31,7 +31,13 @@ async def _accuracy(model: str, examples: List) -> Dict[str, float]:
 
 
 def main(argv: List[str]) -> int:
+    import logging
+
     from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.basicConfig(level=logging.WARNING)
+    configure_structlog(logging.WARNING)  # no per-message debug lines
 
     examples = load_data(str(HELDOUT)).intent_examples
     out = {m: asyncio.run(_accuracy(m, examples)) for m in argv if Path(m).exists()}

@@ -4,14 +4,28 @@ before and after), and reverts, which are changes too."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, List, Optional
+from typing import Any, Iterator, List, Optional
 
 from sqlalchemy import func, insert, select, update
 
 from bot.console.accounts import now
 from bot.console.models import staff_changes
 from bot.content.db import get_engine
+
+# the change being reverted: every change recorded meanwhile is its revert
+_reverting: ContextVar[Optional[int]] = ContextVar("reverting", default=None)
+
+
+@contextmanager
+def reverting(change_id: int) -> Iterator[None]:
+    token = _reverting.set(change_id)
+    try:
+        yield
+    finally:
+        _reverting.reset(token)
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,8 @@ def record(
     reverts_id: Optional[int] = None,
 ) -> int:
     """Store one change; returns its id. A revert marks the change it undid."""
+    if reverts_id is None:
+        reverts_id = _reverting.get()
     with get_engine(url).begin() as conn:
         result = conn.execute(
             insert(staff_changes).values(

@@ -188,6 +188,11 @@ class Models:
         model = self.candidate if self.candidate.exists() else self.live
         mtime = model.stat().st_mtime
         if self._agent is None or mtime != self._agent_mtime:
+            import logging
+
+            from rasa.utils.log_utils import configure_structlog
+
+            configure_structlog(logging.WARNING)  # no message text in the logs
             self._agent = Agent.load(str(model))
             self._agent_mtime = mtime
         parsed = asyncio.run(self._agent.parse_message(text))

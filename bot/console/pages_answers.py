@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sanic import Sanic, response
+from sanic import Sanic
 from sanic.request import Request
 
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
-from bot.console import answers, forms, history, web
+from bot.console import answers, forms, history, reverts, web
 
 NOT_FOUND = "ไม่พบรายการนี้ค่ะ"
 
@@ -115,7 +115,7 @@ def register(app: Sanic, paths: Paths) -> None:
             rows=rows,
             target=target,
             page=page,
-            message=request.args.get("done", ""),
+            revertible=reverts.revertible,
         )
 
     @app.post("/history/<change_id:int>/revert")
@@ -123,26 +123,18 @@ def register(app: Sanic, paths: Paths) -> None:
         change = await web.off_loop(history.get, paths.url, change_id)
         if change is None:
             return web.render(request, "error.html", status=404, message=NOT_FOUND)
-        if change.kind != "answer":
-            return web.render(
-                request,
-                "error.html",
-                status=400,
-                message="รายการประเภทนี้ย้อนกลับจากหน้านี้ไม่ได้ค่ะ",
-            )
         try:
-            await web.off_loop(
-                answers.revert, paths, web.session(request).user.name, change
+            done = await web.off_loop(
+                reverts.revert, paths, web.session(request).user.name, change
             )
         except AdminError as exc:
             rows = await web.off_loop(history.recent, paths.url, 50, 0, "")
             return web.render(
-                request,
-                "history.html",
-                status=409,
-                rows=rows,
-                target="",
-                page=1,
-                error=exc.th,
-            )
-        return response.redirect("/history?done=reverted")
+                request, "history.html", status=409, rows=rows, target="", page=1,
+                error=exc.th, details=exc.details, revertible=reverts.revertible,
+            )  # fmt: skip
+        rows = await web.off_loop(history.recent, paths.url, 50, 0, "")
+        return web.render(
+            request, "history.html", rows=rows, target="", page=1, done=done,
+            revertible=reverts.revertible,
+        )  # fmt: skip

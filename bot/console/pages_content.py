@@ -58,6 +58,17 @@ def change_names(paths: Paths, user: str, form) -> str:
         return result.message_th
     if action in ("award_add", "award_remove"):
         category = (form.get("category") or "").strip()
+        before = None
+        if action == "award_remove":
+            before = next(
+                (
+                    {"category": a["category"], "recipient": a["recipient"],
+                     "source": a["source_url"], "confidence": a["confidence"]}
+                    for a in content.load_bundle(paths).awards
+                    if a["category"] == category and a["recipient"] == body
+                ),
+                None,
+            )  # fmt: skip
         if action == "award_add":
             result = content.award_add(
                 paths, category, body, (form.get("source") or "").strip(),
@@ -65,9 +76,10 @@ def change_names(paths: Paths, user: str, form) -> str:
             )  # fmt: skip
         else:
             result = content.award_remove(paths, category, body)
+        after = {"category": category, "recipient": body}
         history.record(
-            paths.url, user, "award", body, result.message_th, None,
-            {"category": category, "recipient": body, "action": action},
+            paths.url, user, "award", body, result.message_th, before,
+            after if action == "award_add" else None,
         )  # fmt: skip
         return result.message_th
     raise AdminError("คำสั่งไม่ถูกต้องค่ะ", "unknown action")
