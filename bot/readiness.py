@@ -8,6 +8,7 @@ traffic only to a ready server:
   and the lock store answer, the action server's ``/health`` answers, the
   service database answers ``SELECT 1``.
 * Action server, ``GET /ready``: the service database answers.
+* Staff console, ``GET /health/ready``: its database answers.
 
 Each check has a timeout (`CHECK_TIMEOUT_S`); the answer is 200
 ``{"status": "ready", "checks": {...}}`` or 503 ``{"status": "not_ready",
@@ -35,18 +36,19 @@ CHECK_TIMEOUT_S = 3.0
 Check = Callable[[], Awaitable[Any]]
 
 
-def _service_db() -> None:
+def _service_db(url: Optional[str] = None) -> None:
     import sqlalchemy as sa
 
     from bot.content.db import get_engine
 
-    with get_engine().connect() as connection:
+    with get_engine(url).connect() as connection:
         connection.execute(sa.text("SELECT 1"))
 
 
-async def check_service_db() -> None:
-    """Raises unless the service database answers ``SELECT 1``."""
-    await asyncio.get_running_loop().run_in_executor(None, _service_db)
+async def check_service_db(url: Optional[str] = None) -> None:
+    """Raises unless the service database (`url`, default ``DATABASE_URL``)
+    answers ``SELECT 1``."""
+    await asyncio.get_running_loop().run_in_executor(None, _service_db, url)
 
 
 async def run_checks(checks: Dict[str, Check]) -> tuple[bool, Dict[str, str]]:
@@ -147,9 +149,35 @@ def add_rasa_routes(blueprint: Any) -> None:
         await asyncio.get_running_loop().run_in_executor(None, limit_counts.flush)
 
 
-# ---------------------------------------------------------------- action server
+# ---------------------------------------------------------------- other servers
+def attach(
+    app: Any,
+    checks: Callable[[], Dict[str, Check]],
+    ready_path: str = "/ready",
+    metrics_path: Optional[str] = "/metrics",
+) -> bool:
+    """Adds the readiness route (and the metrics route) to a Sanic `app`,
+    once; `checks` makes the checks per request. True if attached now or
+    before."""
+    if getattr(app.ctx, "bot_readiness", False):
+        return True
+    app.ctx.bot_readiness = True
+
+    async def ready(_: Request) -> HTTPResponse:
+        return await ready_response(checks())
+
+    async def prometheus(_: Request) -> HTTPResponse:
+        return metrics_response()
+
+    app.add_route(ready, ready_path, methods=["GET"], name="bot_ready")
+    if metrics_path:
+        app.add_route(prometheus, metrics_path, methods=["GET"], name="bot_metrics")
+    return True
+
+
 def attach_to_action_server(app: Optional[Any] = None) -> bool:
-    """Adds ``/ready`` and ``/metrics`` to the rasa-sdk action server.
+    """Adds ``/ready`` (the service database) and ``/metrics`` to the rasa-sdk
+    action server.
 
     rasa-sdk creates its Sanic app ("rasa_sdk") and then imports the
     ``actions`` package, which calls this; elsewhere (tests importing the
@@ -162,16 +190,14 @@ def attach_to_action_server(app: Optional[Any] = None) -> bool:
             app = Sanic.get_app("rasa_sdk")
         except Exception:  # noqa: BLE001 - not inside the action server
             return False
-    if getattr(app.ctx, "bot_readiness", False):
-        return True
-    app.ctx.bot_readiness = True
+    return attach(app, lambda: {"service_db": check_service_db})
 
-    async def ready(_: Request) -> HTTPResponse:
-        return await ready_response({"service_db": check_service_db})
 
-    async def prometheus(_: Request) -> HTTPResponse:
-        return metrics_response()
+def attach_to_console(app: Any, database_url: Optional[str]) -> bool:
+    """``/health/ready`` on the staff console (public like ``/health``): its
+    database answers. The console has no Prometheus route."""
 
-    app.add_route(ready, "/ready", methods=["GET"], name="bot_ready")
-    app.add_route(prometheus, "/metrics", methods=["GET"], name="bot_metrics")
-    return True
+    async def service_db() -> None:
+        await check_service_db(database_url)
+
+    return attach(app, lambda: {"service_db": service_db}, "/health/ready", None)

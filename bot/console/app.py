@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot import settings
+from bot import readiness, settings
 from bot.admin.paths import Paths
 from bot.console import (
     accounts,
@@ -63,6 +63,8 @@ def create_app(paths: Paths, name: str = "staff_console") -> Sanic:
     @app.get("/health")
     async def health(_request: Request):
         return response.text("ok")
+
+    readiness.attach_to_console(app, paths.url)  # /health/ready (bot/readiness.py)
 
     @app.get("/login")
     async def login_form(request: Request):

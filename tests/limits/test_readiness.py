@@ -104,3 +104,12 @@ def test_metrics_have_no_text_or_id_labels() -> None:
     assert b'bot_line_api_errors_total{call="reply",status="500"}' in body
     assert b'bot_line_api_errors_total{call="other",status="0"}' in body
     assert b"U123" not in body
+
+
+def test_staff_console_has_a_public_readiness_route(tmp_path) -> None:
+    from tests.console.helpers import running_console
+
+    with running_console(tmp_path) as console:
+        status, body = get(console.base + "/health/ready")
+    assert status == 200
+    assert json.loads(body) == {"status": "ready", "checks": {"service_db": "ok"}}
