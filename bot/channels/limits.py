@@ -28,7 +28,9 @@ instead (the limit then holds per instance), with a warning at most once a
 minute; a message is never refused because Redis is down.
 
 Each limit is logged once per window (rate: per conversation, with the
-conversation's keyed hash `bot.channels.hygiene.pseudonym`, never the text;
+conversation's reference code `bot.privacy.reference.log_ref`, a keyed hash
+like every id in the logs, never the id or the text; the Redis key holds
+another keyed hash, `bot.channels.hygiene.pseudonym`;
 overload: per process, with the number refused), counted for Prometheus
 (`bot.metrics`) and in the daily counts ``python -m bot.admin report`` shows
 (`bot.limit_counts`).
@@ -46,6 +48,7 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 from bot import limit_counts, metrics
 from bot.channels.hygiene import pseudonym
+from bot.privacy.reference import log_ref
 from bot.replies import phrases
 from bot.settings import (
     limits_redis_url,
@@ -195,7 +198,7 @@ class RateLimiter:
                 "Rate limit: conversation %s on %s sent more than %d messages in "
                 "a minute; refused until the window ends in %d s (logged once "
                 "per window).",
-                key,
+                log_ref(conversation),
                 channel,
                 limit,
                 math.ceil(left),

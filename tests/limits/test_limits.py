@@ -18,6 +18,7 @@ from bot import settings
 from bot.channels import limits
 from bot.channels.rest import SafeRestInput, SafeSocketIOInput
 from bot.channels.turns import count_visible, run_turn
+from bot.privacy.reference import log_ref
 from bot.replies import phrases
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -144,7 +145,7 @@ def test_the_log_line_holds_a_hash_never_the_id(
         asyncio.run(scenario())
     lines = [r.getMessage() for r in caplog.records if "Rate limit" in r.getMessage()]
     assert len(lines) == 1  # once per window
-    assert "0812345678" not in lines[0] and "anon-" in lines[0]
+    assert "0812345678" not in lines[0] and log_ref("0812345678") in lines[0]
 
 
 def test_refused_turn_never_reaches_rasa_and_the_notice_comes_once() -> None:
