@@ -26,7 +26,7 @@ from actions.common import (
     whole_text,
 )
 from bot import question
-from bot.content import checks, repository
+from bot.content import checks, repository, vocabulary
 from bot.replies import (
     ask_body,
     format_checks,
@@ -42,13 +42,13 @@ def award_filters(tracker: Tracker) -> Dict[str, Optional[str]]:
     """category / ministry / kind from entities, else from the message text."""
     text = message_text(tracker)
     raw_cat = first_entity(tracker, "award_category")
-    category = repository.normalise_category(raw_cat) if raw_cat else None
+    category = vocabulary.normalise_category(raw_cat) if raw_cat else None
     if category is None:
-        category = repository.find_category_in_text(text)
+        category = vocabulary.find_category_in_text(text)
     raw_kind = first_entity(tracker, "body_kind")
-    kind = repository.normalise_kind(raw_kind) if raw_kind else None
+    kind = vocabulary.normalise_kind(raw_kind) if raw_kind else None
     if kind is None:
-        kind = repository.find_kind_in_text(text)
+        kind = vocabulary.find_kind_in_text(text)
     if kind == "province" and category is None:
         category, kind = "province", None
     ministry = first_entity(tracker, "ministry")
@@ -141,7 +141,7 @@ async def check_winners(
             await call_repo(checks.check_winner, k)
             for k in tracker.get_slot("last_bodies")
         ]
-    if not results and repository.find_category_in_text(text):
+    if not results and vocabulary.find_category_in_text(text):
         # no body named, but an award category is: the question is about the
         # category ("ระดับกรมได้รางวัล 10 หน่วยงานใช่ไหม")
         if re.search(r"\d", text):
@@ -161,7 +161,7 @@ async def check_winners(
             categories,
             yes_no,
             question.is_english(text),
-            repository.find_category_in_text(text),
+            vocabulary.find_category_in_text(text),
         ),
     )
     suggested = next(

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import send
 from bot import insights, settings
-from bot.content import repository
+from bot.content import records
 from bot.replies import feedback_thanks
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class ActionRecordFeedback(Action):
             try:
                 await asyncio.wait_for(
                     asyncio.to_thread(
-                        repository.record_rating,
+                        records.record_rating,
                         intent=rated[0],
                         rating=rating,
                         channel=tracker.get_latest_input_channel(),

@@ -17,7 +17,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import followups, insights, metrics, settings
-from bot.content import repository
+from bot.content import records, repository
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ async def record(tracker: Tracker, reason: str) -> bool:
         return False
     try:
         return await asyncio.wait_for(
-            asyncio.to_thread(repository.record_unanswered, **data),
+            asyncio.to_thread(records.record_unanswered, **data),
             timeout=settings.db_timeout_s(),
         )
     except Exception as exc:  # any DB problem: log and go on

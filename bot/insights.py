@@ -89,7 +89,7 @@ def unanswered_record(
     channel: Optional[str],
     sender_id: Optional[str] = None,
 ) -> Optional[Dict[str, Any]]:
-    """Keyword arguments for ``repository.record_unanswered``, or None when the
+    """Keyword arguments for ``records.record_unanswered``, or None when the
     message has no text."""
     text = mask_pii(str(parse_data.get("text") or "")).strip()
     if not text:

@@ -19,7 +19,7 @@ from bot import insights
 from bot.admin import yamlio
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
-from bot.content import repository
+from bot.content import records
 from bot.privacy import mask_pii
 
 GENERATED = "generated_lookups.yml"
@@ -216,9 +216,9 @@ def teach(paths: Paths, text: str, intent: str) -> TeachResult:
         added = True
     marked, warning = 0, None
     try:
-        rows = repository.unanswered_questions(url=paths.url)
+        rows = records.unanswered_questions(url=paths.url)
         ids = [r.id for r in rows if insights.matches(r.text, text)]
-        marked = repository.mark_taught(ids, intent, url=paths.url)
+        marked = records.mark_taught(ids, intent, url=paths.url)
     except Exception as exc:  # the NLU change stands; say what failed
         warning = (
             "บันทึกสถานะ 'สอนแล้ว' ในฐานข้อมูลไม่สำเร็จ / could not mark the "

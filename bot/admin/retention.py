@@ -66,7 +66,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from bot import settings
-from bot.content import repository
+from bot.content import records
 from bot.content.db import get_engine, migrate
 from bot.content.models import AnswerRating, UnansweredQuestion
 
@@ -636,8 +636,8 @@ def report_lines(url: Optional[str] = None, days: Optional[int] = None) -> List[
 
     since = _since(days)
     try:
-        ratings = repository.rating_counts(since, url)
-        rows = repository.unanswered_questions(True, since, url)
+        ratings = records.rating_counts(since, url)
+        rows = records.unanswered_questions(True, since, url)
         archived = archived_counts(url, since)
     except Exception as exc:
         raise _db_error(exc) from None

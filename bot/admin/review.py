@@ -8,7 +8,7 @@ from typing import Dict, List, Optional
 
 from bot import insights
 from bot.admin.errors import AdminError
-from bot.content import repository
+from bot.content import records
 from bot.content.models import utcnow
 from bot.privacy import TOKENS, mask_pii
 
@@ -49,7 +49,7 @@ def unanswered_lines(
 ) -> List[str]:
     """Groups of similar questions, newest group first, ready to print."""
     try:
-        rows = repository.unanswered_questions(include_taught, _since(days), url)
+        rows = records.unanswered_questions(include_taught, _since(days), url)
     except Exception as exc:
         raise _db_error(exc) from None
     if not rows:
@@ -88,8 +88,8 @@ def unanswered_lines(
 def report_lines(url: Optional[str] = None, days: Optional[int] = None) -> List[str]:
     """Ratings per intent with the unanswered questions guessed as that intent."""
     try:
-        ratings = repository.rating_counts(_since(days), url)
-        rows = repository.unanswered_questions(True, _since(days), url)
+        ratings = records.rating_counts(_since(days), url)
+        rows = records.unanswered_questions(True, _since(days), url)
     except Exception as exc:
         raise _db_error(exc) from None
     open_rows = [r for r in rows if r.taught_at is None]

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import sqlalchemy as sa
 
 from bot.console.dates import BANGKOK, bangkok_today, thai_date
-from bot.content import repository
+from bot.content import records
 from bot.privacy import mask_pii
 from bot.rasa_ext.store_common import tracker_store_url
 
@@ -136,9 +136,9 @@ def figures(
         out.note = "อ่านที่เก็บบทสนทนาไม่ได้ ตรวจ TRACKER_STORE_URL ค่ะ"
     finally:
         engine.dispose()
-    rows = repository.unanswered_questions(True, start_utc, service_url)
+    rows = records.unanswered_questions(True, start_utc, service_url)
     out.core_fallback = sum(1 for r in rows if r.reason == "core_fallback")
-    for intent, counts in repository.rating_counts(start_utc, service_url).items():
+    for intent, counts in records.rating_counts(start_utc, service_url).items():
         topic = out.ratings.setdefault(topic_of(intent), {"good": 0, "bad": 0})
         topic["good"] += counts.get("good", 0)
         topic["bad"] += counts.get("bad", 0)

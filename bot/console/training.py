@@ -19,7 +19,7 @@ from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.admin.validate import validate
 from bot.console import history
-from bot.content import repository
+from bot.content import records
 from bot.privacy import mask_pii
 
 NOT_FOR_BOT = "not_for_bot"  # taught_intent of a question the bot should not answer
@@ -79,7 +79,7 @@ class Group:
 
 def unanswered(paths: Paths, limit: int = 50) -> List[Group]:
     """The open questions grouped like ``python -m bot.admin unanswered``."""
-    rows = repository.unanswered_questions(False, None, paths.url)
+    rows = records.unanswered_questions(False, None, paths.url)
     out = []
     for g in insights.group_similar(rows, insights.GROUP_THRESHOLD)[:limit]:
         out.append(
@@ -104,7 +104,7 @@ def intents(paths: Paths) -> List[str]:
 def teach(paths: Paths, user: str, text: str, intent: str, ids: List[int]) -> str:
     """``bot.admin teach`` (validated first), or "not for the bot"."""
     if intent == NOT_FOR_BOT:
-        marked = repository.mark_taught(ids, NOT_FOR_BOT, url=paths.url)
+        marked = records.mark_taught(ids, NOT_FOR_BOT, url=paths.url)
         history.record(
             paths.url, user, "unanswered", NOT_FOR_BOT,
             f"ไม่ใช่งานของบอต: {mask_pii(text)[:80]}", None,
@@ -112,7 +112,7 @@ def teach(paths: Paths, user: str, text: str, intent: str, ids: List[int]) -> st
         )  # fmt: skip
         return f"บันทึกแล้วว่าไม่ใช่คำถามของบอต ({marked} ข้อความ) ค่ะ"
     result = checked(paths, lambda p: nlu.teach(p, text, intent))
-    marked = repository.mark_taught(ids, intent, url=paths.url)
+    marked = records.mark_taught(ids, intent, url=paths.url)
     clean = nlu.clean_example(text)
     history.record(
         paths.url, user, "teach", intent, f"สอน: {clean[:80]} → {intent}", None,

@@ -16,16 +16,9 @@ from sqlalchemy import select
 from bot.content.db import session_scope
 from bot.content.loader import NAMES_VERSION
 from bot.content.models import Award, AwardCategory, Body, BodyAlias, ContentMeta
-from bot.content.repository import (
-    NOT_WINNER,
-    UNKNOWN,
-    WINNER,
-    AwardInfo,
-    CheckResult,
-    _body_info,
-    _cat_info,
-)
+from bot.content.repository import _body_info, _cat_info
 from bot.content.resolution import MAX_SPAN, Name, Named, Resolver
+from bot.content.results import NOT_WINNER, UNKNOWN, WINNER, AwardInfo, CheckResult
 
 MAX_NAMES = 5
 SUGGEST_THRESHOLD = 0.6

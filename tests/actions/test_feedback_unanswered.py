@@ -13,7 +13,7 @@ import actions  # noqa: F401  (registers every action)
 from actions.facts import ActionAnswerFact
 from actions.feedback import ActionRecordFeedback
 from actions.unanswered import ActionRecordUnanswered
-from bot.content import repository
+from bot.content import records
 from bot.replies import FEEDBACK_BAD, FEEDBACK_GOOD, MAX_BUTTONS, Reply, with_feedback
 
 
@@ -62,7 +62,7 @@ def test_fallback_is_recorded_masked_then_utter_default(loaded):
     msgs, events = run(ActionRecordUnanswered(), tracker(FALLBACK))
     assert [m.get("response") for m in msgs] == ["utter_default"]
     assert events == []
-    rows = repository.unanswered_questions(url=loaded)
+    rows = records.unanswered_questions(url=loaded)
     assert len(rows) == 1
     row = rows[0]
     assert row.text == "ต่อภาษีรถออนไลน์ โทร [เบอร์โทร] ได้ไหม"
@@ -75,14 +75,14 @@ def test_fallback_is_recorded_masked_then_utter_default(loaded):
     assert row.intent == "bizportal_steps" and row.confidence == pytest.approx(0.42)
     # the same message again (a retry) is stored once
     run(ActionRecordUnanswered(), tracker(FALLBACK))
-    assert len(repository.unanswered_questions(url=loaded)) == 1
+    assert len(records.unanswered_questions(url=loaded)) == 1
 
 
 def test_fallback_still_answers_when_the_db_is_down(loaded, monkeypatch):
     def broken(**_):
         raise RuntimeError("db down")
 
-    monkeypatch.setattr(repository, "record_unanswered", broken)
+    monkeypatch.setattr(records, "record_unanswered", broken)
     msgs, _ = run(ActionRecordUnanswered(), tracker(FALLBACK))
     assert [m.get("response") for m in msgs] == ["utter_default"]
 
@@ -90,7 +90,7 @@ def test_fallback_still_answers_when_the_db_is_down(loaded, monkeypatch):
 def recorded(url):
     """(text, reason, intent) of every stored unanswered question."""
     return [
-        (r.text, r.reason, r.intent) for r in repository.unanswered_questions(url=url)
+        (r.text, r.reason, r.intent) for r in records.unanswered_questions(url=url)
     ]
 
 
@@ -128,7 +128,7 @@ def test_low_confidence_answer_is_answered_and_recorded(loaded):
 def test_confident_answer_is_not_recorded(loaded):
     sure = message("ค่าถ่ายเอกสารใครจ่าย", "nocopy_who_pays", 0.97, message_id="m-ok")
     run(ActionAnswerFact(), tracker(sure))
-    assert repository.unanswered_questions(url=loaded) == []
+    assert records.unanswered_questions(url=loaded) == []
 
 
 def test_factual_answers_carry_rating_buttons(loaded):
@@ -172,7 +172,7 @@ def test_rating_is_stored_for_the_answered_intent(loaded, text, intent, rating):
     msg = message(text, intent, 0.99, message_id=f"m-{rating}", channel="socketio")
     msgs, _ = run(ActionRecordFeedback(), tracker(msg, ANSWERED))
     assert "ขอบคุณ" in msgs[0]["text"] and "ค่ะ" in msgs[0]["text"]
-    assert repository.rating_counts(url=loaded) == {
+    assert records.rating_counts(url=loaded) == {
         "nocopy_who_pays": {"good": int(rating == "good"), "bad": int(rating == "bad")}
     }
 
@@ -181,10 +181,10 @@ def test_rating_with_nothing_to_rate_only_thanks(loaded):
     msg = message(FEEDBACK_GOOD, "feedback_good", 0.99)
     msgs, _ = run(ActionRecordFeedback(), tracker(msg, [{"event": "session_started"}]))
     assert "ขอบคุณ" in msgs[0]["text"]
-    assert repository.rating_counts(url=loaded) == {}
+    assert records.rating_counts(url=loaded) == {}
 
 
 def test_rating_is_not_a_low_confidence_question(loaded):
     msg = message("ก็ดีนะ", "feedback_good", 0.3)
     run(ActionRecordFeedback(), tracker(msg, ANSWERED))
-    assert repository.unanswered_questions(url=loaded) == []
+    assert records.unanswered_questions(url=loaded) == []

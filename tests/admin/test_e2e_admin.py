@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import repository
+from bot.content import records
 from bot.content.db import dispose_engines
 from bot.content.importer import import_content
 from bot.replies import FEEDBACK_GOOD
@@ -65,7 +65,7 @@ def test_fallback_is_recorded_masked_and_listed(servers: Servers) -> None:
         if "ระบบยังไม่เข้าใจคำถาม" in reply:  # utter_default, sent by the action
             fell_back.append(text.split()[0])
     assert fell_back, "the bot answered every nonsense message with confidence"
-    rows = repository.unanswered_questions(url=url)
+    rows = records.unanswered_questions(url=url)
     dispose_engines()
     recorded = [next(r for r in rows if r.text.startswith(w)) for w in fell_back]
     for row in recorded:
@@ -86,10 +86,10 @@ def test_thumbs_up_is_stored_for_the_answer(servers: Servers) -> None:
     replies = servers.chat("staff-e2e-rating", "ค่าถ่ายเอกสารใครจ่าย")
     payloads = [b["payload"] for r in replies for b in r.get("buttons") or []]
     assert FEEDBACK_GOOD in payloads
-    before = repository.rating_counts(url=url).get("nocopy_who_pays", {}).get("good", 0)
+    before = records.rating_counts(url=url).get("nocopy_who_pays", {}).get("good", 0)
     replies = servers.chat("staff-e2e-rating", FEEDBACK_GOOD)
     assert "ขอบคุณ" in joined(replies)
-    after = repository.rating_counts(url=url)["nocopy_who_pays"]["good"]
+    after = records.rating_counts(url=url)["nocopy_who_pays"]["good"]
     dispose_engines()
     assert after == before + 1
     out = admin(servers, "report")

@@ -4,12 +4,12 @@ nothing."""
 from __future__ import annotations
 
 from bot.admin.nlu import load_nlu
-from bot.content import repository
+from bot.content import records
 
 
 def seed(url: str, *texts: str) -> None:
     for i, text in enumerate(texts):
-        assert repository.record_unanswered(
+        assert records.record_unanswered(
             text,
             "fallback",
             "rest",
@@ -44,9 +44,9 @@ def test_teach_appends_to_the_intents_file_and_marks_similar(admin, project):
     new = after["data/nlu/bizportal.yml"].splitlines()
     assert len(new) == len(old) + 1
     assert new[block.examples[-1].line - 1] == "    - ต่อใบอนุญาตร้านอาหารยังไง"
-    open_rows = repository.unanswered_questions(url=project.url)
+    open_rows = records.unanswered_questions(url=project.url)
     assert [r.text for r in open_rows] == ["หวยออกอะไร"]
-    taught = repository.unanswered_questions(include_taught=True, url=project.url)
+    taught = records.unanswered_questions(include_taught=True, url=project.url)
     assert {r.taught_intent for r in taught if r.taught_at} == {"bizportal_lifecycle"}
     # teaching it again adds nothing
     run = admin("teach", "ต่อใบอนุญาตร้านอาหารยังไง", "bizportal_lifecycle")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot import insights
-from bot.content import repository
+from bot.content import records
 
 
 def parse(text: str, intent: str, conf: float, ranking=(), message_id="m1") -> dict:
@@ -149,7 +149,7 @@ def test_unanswered_and_report_commands(admin, project):
             ("หวยออกอะไร", "fallback"),
         ]
     ):
-        repository.record_unanswered(
+        records.record_unanswered(
             text,
             reason,
             "line" if i else "rest",
@@ -159,10 +159,10 @@ def test_unanswered_and_report_commands(admin, project):
             message_ref=f"r{i}",
             url=url,
         )
-    assert not repository.record_unanswered("ซ้ำ", "fallback", message_ref="r0", url=url)
-    repository.record_rating("nocopy_what", "good", "rest", url=url)
-    repository.record_rating("nocopy_what", "bad", "line", url=url)
-    repository.record_rating("award_check", "bad", "line", url=url)
+    assert not records.record_unanswered("ซ้ำ", "fallback", message_ref="r0", url=url)
+    records.record_rating("nocopy_what", "good", "rest", url=url)
+    records.record_rating("nocopy_what", "bad", "line", url=url)
+    records.record_rating("award_check", "bad", "line", url=url)
     run = admin("unanswered")
     assert run.code == 0, run.err
     assert "3 questions in 2 groups" in run.out

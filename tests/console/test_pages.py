@@ -8,7 +8,7 @@ import sqlite3
 import time
 
 from bot.console import dashboard
-from bot.content import repository
+from bot.content import records
 
 
 def _tracker(path, rows) -> None:
@@ -40,8 +40,8 @@ def test_dashboard_counts_and_the_three_conversation_rule(console):
         + [("s2", "nlu_fallback", "คำถามที่มีคนถามสองคน", "line")]
         + [("s4", "bizportal_contact", "ติดต่อ biz portal", "line")] * 1,
     )
-    repository.record_rating("bizportal_contact", "good", url=console.url)
-    repository.record_rating("nocopy_what", "bad", url=console.url)
+    records.record_rating("bizportal_contact", "good", url=console.url)
+    records.record_rating("nocopy_what", "bad", url=console.url)
     figs = dashboard.figures(7, console.url, f"sqlite:///{tracker}")
     assert figs.total == 6 and figs.fallback == 5
     assert sum(figs.per_channel["rest"]) == 3 and sum(figs.per_channel["line"]) == 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.content import repository
+from bot.content import records
 from bot.content.db import dispose_engines
 from tests.console.helpers import field
 
@@ -20,7 +20,7 @@ def _nlu_text(console) -> str:
 
 
 def test_teach_an_unanswered_question(console):
-    repository.record_unanswered(
+    records.record_unanswered(
         "ติดต่อทีมบิซพอร์ทัลทางไหนได้บ้างคะ", "fallback", channel="rest",
         top_intents=[{"name": INTENT, "confidence": 0.3}], url=console.url,
     )  # fmt: skip
@@ -35,12 +35,12 @@ def test_teach_an_unanswered_question(console):
     assert resp.status_code == 200 and "เพิ่มตัวอย่างแล้ว" in resp.text, resp.text[-3000:]
     assert "ติดต่อทีมบิซพอร์ทัลทางไหนได้บ้างคะ" in _nlu_text(console)
     dispose_engines()
-    assert not repository.unanswered_questions(url=console.url)
+    assert not records.unanswered_questions(url=console.url)
     assert "สอน: ติดต่อทีมบิซพอร์ทัล" in c.get("/history").text
 
 
 def test_teach_refuses_an_example_of_another_intent_in_thai(console):
-    repository.record_unanswered("สวัสดีค่ะ", "fallback", url=console.url)
+    records.record_unanswered("สวัสดีค่ะ", "fallback", url=console.url)
     c = console.signed_in("editor1")
     ids = field(c.get("/unanswered").text, "ids")
     resp = c.post("/unanswered/teach", {"ids": ids, "text": "สวัสดีค่ะ", "intent": INTENT})

@@ -1,6 +1,6 @@
 from sqlalchemy import update
 
-from bot.content import checks
+from bot.content import checks, results
 from bot.content import repository as r
 from bot.content.db import session_scope
 from bot.content.models import Answer
@@ -34,37 +34,37 @@ def test_counts(loaded):
 def test_check_winner(loaded):
     res = checks.check_winner("กฟน.")
     assert (
-        res.status == r.WINNER
+        res.status == results.WINNER
         and res.body.key == "mea"
         and res.awards[0].category == "department"
     )
     # a non-winner gets a suggestion only where the content names one
     res = checks.check_winner("การประปานครหลวง")
     assert (
-        res.status == r.NOT_WINNER
+        res.status == results.NOT_WINNER
         and res.body.key == "mwa"
         and res.suggestion.key == "pwa"
     )
     res = checks.check_winner("เชียงใหม่")
-    assert res.status == r.NOT_WINNER and len(res.category_winners) == 5
+    assert res.status == results.NOT_WINNER and len(res.category_winners) == 5
     assert res.suggestion is None
     # a typo of the whole name is the winner; an abbreviation never fuzzily
     res = checks.check_winner("กรมพัฒนาธุรกิจการค้")
-    assert res.status == r.WINNER and not res.exact
-    assert checks.check_winner("สปสข").status == r.UNKNOWN
+    assert res.status == results.WINNER and not res.exact
+    assert checks.check_winner("สปสข").status == results.UNKNOWN
     assert checks.check_winner("กรมวิทยาศาสตร์บริการ").awards[0].category == "nocopy"
-    assert checks.check_winner("หน่วยงานที่ไม่มีจริง").status == r.UNKNOWN
+    assert checks.check_winner("หน่วยงานที่ไม่มีจริง").status == results.UNKNOWN
 
 
 def test_check_message_one_result_per_name(loaded):
     found = checks.check_message("NHSO กับ ONCB และกรมพัฒนาที่ดินได้รางวัลไหม")
     assert [(x.status, x.body.key if x.body else None) for x in found] == [
-        (r.WINNER, "nhso"),
-        (r.WINNER, "oncb"),
-        (r.NOT_WINNER, "ldd"),
+        (results.WINNER, "nhso"),
+        (results.WINNER, "oncb"),
+        (results.NOT_WINNER, "ldd"),
     ]
     unknown = checks.check_message("สำนักงานส่งเสริมการเลี้ยงผึ้งแห่งชาติได้รางวัลไหม")
-    assert [x.status for x in unknown] == [r.UNKNOWN]
+    assert [x.status for x in unknown] == [results.UNKNOWN]
     assert unknown[0].query == "สำนักงานส่งเสริมการเลี้ยงผึ้งแห่งชาติ"
 
 

@@ -5,7 +5,8 @@ of the data); these fixtures only start the servers on free loopback ports,
 with their own service database and tracker store in a temporary folder.
 
 The Rasa server uses the repository's credentials.yml and endpoints.yml (the
-tracker store comes from ``TRACKER_STORE_URL``, see bot/rasa_ext/tracker_store.py), and the
+tracker store comes from ``TRACKER_STORE_URL``, see
+bot/rasa_ext/tracker_store.py), and the
 LINE channel talks to a fake LINE API (`FakeLineApi`) on loopback.
 
 `servers` is one shared set of processes for the whole run, also when another
@@ -428,6 +429,8 @@ def extra_env(workdir: Path) -> dict[str, str]:
         "LINE_CHANNEL_SECRET": os.environ.get("E2E_LINE_SECRET", "e2e-line-secret"),
         "LINE_CHANNEL_ACCESS_TOKEN": "e2e-line-token",
         "LINE_API_BASE_URL": os.environ.get("E2E_LINE_API", "http://127.0.0.1:9"),
+        # the origin tests/e2e/test_widget.py serves its agency host page from
+        "WEBCHAT_FRAME_ANCESTORS": f"http://127.0.0.1:{free_port()}",
     }
 
 

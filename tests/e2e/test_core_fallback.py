@@ -23,7 +23,7 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.content import repository
+from bot.content import records
 from tests.e2e.conftest import MODEL, Servers
 
 
@@ -65,7 +65,7 @@ def test_core_fallback_records_the_question_and_listens(servers: Servers) -> Non
 
     before = [
         r.id
-        for r in repository.unanswered_questions(url=db_url)
+        for r in records.unanswered_questions(url=db_url)
         if r.reason == "core_fallback"
     ]
     replies, actions, intent = asyncio.run(main())
@@ -76,7 +76,7 @@ def test_core_fallback_records_the_question_and_listens(servers: Servers) -> Non
     assert after_user == ["action_record_unanswered", "action_listen"], actions
     rows = [
         r
-        for r in repository.unanswered_questions(url=db_url)
+        for r in records.unanswered_questions(url=db_url)
         if r.reason == "core_fallback" and r.id not in before
     ]
     assert [(r.text, r.intent) for r in rows] == [(text, "award_check")]

@@ -21,7 +21,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.content import repository
+from bot.content import records
 from bot.content.db import dispose_engines, migrate
 from bot.insights import message_ref
 from bot.privacy.erasure import ERASE_ACTION
@@ -86,10 +86,10 @@ def say(
         tracker.update(ActionExecuted(action))
         tracker.update(BotUttered(f"ตอบ {text}"))
         ref = message_ref(sender, message_id)
-        repository.record_unanswered(
+        records.record_unanswered(
             text, "fallback", "rest", message_ref=ref, url=service_url
         )
-        repository.record_rating(
+        records.record_rating(
             "nocopy_what", "good", "rest", message_ref=ref, url=service_url
         )
     asyncio.run(store.save(tracker))
