@@ -1,4 +1,5 @@
-"""tests/support/router.py (the cluster test's router) against fake upstreams on loopback (no Rasa needed)."""
+"""tests/support/router.py (the cluster test's router) against fake upstreams
+on loopback (no Rasa needed)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.support.router import Router, make_app, rendezvous_order, routing_key
 from tests.e2e.conftest import free_port
+from tests.support.router import Router, make_app, rendezvous_order, routing_key
 
 
 def test_rendezvous_order_is_stable_and_moves_only_the_removed_keys() -> None:
