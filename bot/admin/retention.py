@@ -69,6 +69,7 @@ from bot import settings
 from bot.content import records
 from bot.content.db import get_engine, migrate
 from bot.content.models import AnswerRating, UnansweredQuestion
+from bot.privacy.records import forget_old_notices
 
 RETENTION_DAYS_ENV = "RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
@@ -547,6 +548,8 @@ def run_retention(
         ) from None
     try:
         _service_retention(service_url, cutoff, result, batch_size)
+        if not dry_run:  # privacy-notice records (bot/privacy/records.py)
+            forget_old_notices(cutoff.date(), service_url)
     except sa.exc.SQLAlchemyError as error:
         raise RetentionError(
             f"ใช้ฐานข้อมูลบริการไม่ได้ ({redacted(service_url)}) ตรวจ DATABASE_URL แล้วสั่งใหม่",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import List, Optional
 
 import sqlalchemy as sa
@@ -112,3 +112,15 @@ def requests_log(url: Optional[str] = None, limit: int = 100) -> List[dict]:
             .limit(limit)
         ).mappings()
         return [dict(row) for row in rows]
+
+
+def forget_old_notices(cutoff: date, url: Optional[str] = None) -> int:
+    """Deletes notice records shown before `cutoff` (retention: the record is
+    kept no longer than the conversations; a citizen still chatting then
+    simply gets the notice once more). Returns how many."""
+    with get_engine(url).begin() as connection:
+        if not sa.inspect(connection).has_table("privacy_notices"):
+            return 0
+        return connection.execute(
+            privacy_notices.delete().where(privacy_notices.c.shown_on < cutoff)
+        ).rowcount

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
@@ -95,6 +96,7 @@ async def erase_now(
     await asyncio.to_thread(
         record_request, actor, action, reference_code(sender_id), erased.events
     )
+    forget_shown(sender_id)
     logger.info("privacy: %s erased (%s).", log_ref(sender_id), erased.summary())
     return erased
 
@@ -149,17 +151,40 @@ def notice_text(sender_id: str) -> str:
     )
 
 
+# (conversation, version) known to have had the notice, so that later turns
+# do not touch the database; bounded, least recently used dropped first
+_SHOWN: "OrderedDict[tuple[str, str], None]" = OrderedDict()
+_SHOWN_MAX = 50_000
+
+
+def _remember(key: tuple[str, str]) -> None:
+    _SHOWN[key] = None
+    _SHOWN.move_to_end(key)
+    while len(_SHOWN) > _SHOWN_MAX:
+        _SHOWN.popitem(last=False)
+
+
+def forget_shown(sender_id: str) -> None:
+    """After an erasure: the fresh conversation gets the notice again."""
+    for key in [k for k in _SHOWN if k[0] == sender_id]:
+        del _SHOWN[key]
+
+
 async def claim(sender_id: str) -> bool:
     """True (once per conversation and notice version) if the notice is due."""
     if not settings.privacy_notice_enabled():
         return False
+    key = (sender_id, settings.privacy_notice_version())
+    if key in _SHOWN:
+        _SHOWN.move_to_end(key)
+        return False
     try:
-        return await asyncio.wait_for(
-            asyncio.to_thread(
-                claim_notice, sender_id, settings.privacy_notice_version()
-            ),
+        due = await asyncio.wait_for(
+            asyncio.to_thread(claim_notice, *key),
             timeout=settings.db_timeout_s(),
         )
+        _remember(key)
+        return due
     except Exception as error:  # noqa: BLE001 - shown with a later answer
         logger.warning(
             "privacy: could not record the notice for %s (%s); it is sent with "

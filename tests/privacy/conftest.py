@@ -55,6 +55,9 @@ def stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stores]:
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SENDER_ID_KEY", "privacy-test-key")
     migrate(url)
+    from bot.privacy import turn_hook
+
+    turn_hook._SHOWN.clear()  # a fresh service DB: nothing shown yet
     tracker_path = tmp_path / "tracker.db"
     yield Stores(wal_store(tracker_path), tracker_path, url, service_path)
     dispose_engines()

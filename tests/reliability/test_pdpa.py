@@ -52,6 +52,14 @@ LINE_MESSAGES = [
     "โทรหาฉันที่ 061-998-8776 หรือ k.wanchai+bot@mail.example.co.th",
 ]
 METADATA = {"contact": {"phone": "089-765-4321", "id": NATIONAL_IDS[0]}}
+# The same values as JSON numbers (a mobile loses its leading 0) and under
+# keys that announce them: masked like text (bot.privacy.mask_number).
+NUMERIC_METADATA = {
+    "contact": {"mobile": int(MOBILES[0]), "citizen_id": int(NATIONAL_IDS[1])},
+    "passport": int("58301946"),
+    "bank_account": int("5093718264"),
+    "screen": {"width": 1920},
+}
 SOCKET_MESSAGE = "บัตรประชาชนเลข 1709900451238 โทร 0619988776"
 
 # Issue 16: forms that used to be stored in clear. Each goes through every
@@ -77,6 +85,7 @@ NEW_CASES = [
     ),
 ]
 NEW_VALUES = [
+    "58301946",  # passport number sent as a JSON number
     MISTYPED_ID,
     CARD_LAYOUT_BAD_ID,
     DOTTED_ID,
@@ -132,7 +141,8 @@ def test_personal_data_is_masked_everywhere_it_is_stored(servers: Servers) -> No
                 "sender": rest_sender,
                 "message": message,
                 "metadata": {
-                    "contact": {"phone": "089-765-4321", "id": NATIONAL_IDS[0]}
+                    "contact": {"phone": "089-765-4321", "id": NATIONAL_IDS[0]},
+                    "numbers": NUMERIC_METADATA,
                 },
             },
         )
@@ -147,7 +157,10 @@ def test_personal_data_is_masked_everywhere_it_is_stored(servers: Servers) -> No
         assert status == 200 and replies
         assert servers.line_say(line_user, message)
     assert asyncio.run(
-        socketio_first_reply(servers.rasa_url, {"message": SOCKET_MESSAGE})
+        socketio_first_reply(
+            servers.rasa_url,
+            {"message": SOCKET_MESSAGE, "metadata": NUMERIC_METADATA},
+        )
     )
     for message, _ in NEW_CASES:
         assert asyncio.run(socketio_first_reply(servers.rasa_url, {"message": message}))
