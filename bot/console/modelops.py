@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +31,8 @@ from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.console import history
 from bot.console.accounts import now
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -71,6 +75,7 @@ class Models:
         return True
 
     def _echo(self, line: str) -> None:
+        line = _ANSI.sub("", line)
         self.job.lines = (self.job.lines + [line])[-200:]
 
     def _train(self) -> None:
@@ -110,7 +115,14 @@ class Models:
     # ------------------------------------------------------------ scores
     def scores(self) -> Dict[str, dict]:
         """{"candidate": {...}, "live": {...}} on the held-out file."""
+        same = (
+            self.candidate.exists()
+            and self.live.exists()
+            and filecmp.cmp(self.candidate, self.live, shallow=False)
+        )
         models = [str(m) for m in (self.candidate, self.live) if m.exists()]
+        if same:
+            models = models[:1]  # one score for one model
         done = subprocess.run(
             ["nice", "-n", "19", sys.executable, "-m", "bot.console.evaluate", *models],
             cwd=self.paths.root, capture_output=True, text=True, timeout=1800,
@@ -122,9 +134,10 @@ class Models:
                 "วัดคะแนนโมเดลไม่สำเร็จ", "scoring failed", done.stderr.splitlines()[-10:]
             )
         raw = json.loads(marker[-1][2:])
+        candidate = raw.get(str(self.candidate), {})
         return {
-            "candidate": raw.get(str(self.candidate), {}),
-            "live": raw.get(str(self.live), {}),
+            "candidate": candidate,
+            "live": candidate if same else raw.get(str(self.live), {}),
         }
 
     # ------------------------------------------------------------ publish
