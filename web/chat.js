@@ -5,6 +5,8 @@
  *   client -> "session_request" {session_id}   server -> "session_confirm" id
  *   client -> "user_uttered" {message, session_id}
  *   server -> "bot_uttered" {text, quick_replies | buttons}
+ *   server -> "bot_uttered" {custom: {cards: {alt, items: [...]}}}  (cards of the
+ *             text just before: bot/replies/cards.py, bot/channels/cards.py)
  *
  * Safety rule of this file: nothing a user or the bot wrote is ever parsed as
  * HTML. Text goes in with textContent / createTextNode only; a https:// URL in
@@ -14,6 +16,8 @@
   "use strict";
 
   var SESSION_KEY = "webchat.session_id";
+  var FONT_KEY = "webchat.font_size";
+  var FONT_SIZES = ["normal", "large", "larger"];
   var TRANSCRIPT_KEY = "webchat.transcript.v1";
   var MAX_SAVED_MESSAGES = 100;
   var TYPING_TIMEOUT_MS = 20000;
@@ -24,6 +28,7 @@
     reconnecting: "ขาดการเชื่อมต่อ กำลังลองใหม่…",
     typing: "กำลังพิมพ์คำตอบ…",
     buttonsLabel: "ตัวเลือกคำถาม",
+    sourcesLabel: "ที่มา",
     you: "คุณ",
     bot: "ระบบ",
   };
@@ -88,6 +93,8 @@
           var entry = { from: m.from, text: m.text };
           var buttons = normalizeButtons(m.buttons);
           if (buttons.length) entry.buttons = buttons;
+          var card = m.from === "bot" ? normalizeCards(m.cards) : null;
+          if (card) entry.cards = card;
           return entry;
         });
     } catch (e) {
@@ -118,9 +125,51 @@
     return out;
   }
 
+  function str(value, max) {
+    return typeof value === "string" ? value.slice(0, max || 2000) : "";
+  }
+
+  // The cards payload, validated and copied: only strings and known keys
+  // survive, links must be https. Returns null when nothing usable is left.
+  function normalizeCards(cards) {
+    if (!cards || typeof cards !== "object" || !Array.isArray(cards.items)) return null;
+    var items = [];
+    cards.items.slice(0, 12).forEach(function (c) {
+      if (!c || typeof c !== "object" || !str(c.title)) return;
+      var links = [];
+      (Array.isArray(c.links) ? c.links : []).forEach(function (l) {
+        var href = l && typeof l.url === "string" ? safeHttpsUrl(l.url) : null;
+        if (href) links.push({ label: str(l.label, 40) || href, url: href });
+      });
+      var actions = [];
+      (Array.isArray(c.actions) ? c.actions : []).forEach(function (a) {
+        var text = a ? str(a.text, 300) : "";
+        if (text.trim() && text.charAt(0) !== "/") {
+          actions.push({ label: str(a.label, 40) || text, text: text });
+        }
+      });
+      items.push({
+        title: str(c.title, 200),
+        subtitle: str(c.subtitle, 300),
+        lines: (Array.isArray(c.lines) ? c.lines : []).map(function (x) {
+          return str(x, 1000);
+        }).filter(Boolean),
+        numbered: c.numbered === true,
+        note: str(c.note, 1000),
+        links: links,
+        actions: actions,
+      });
+    });
+    return items.length ? { alt: str(cards.alt, 400), items: items } : null;
+  }
+
   function botMessageFrom(data) {
     if (typeof data === "string") return { text: data, buttons: [] };
     if (!data || typeof data !== "object") return null;
+    if (data.custom && typeof data.custom === "object" && !data.text) {
+      var cards = normalizeCards(data.custom.cards);
+      return cards ? { text: "", buttons: [], cards: cards } : null;
+    }
     var text = typeof data.text === "string" ? data.text : "";
     var buttons = normalizeButtons(data.quick_replies);
     if (!buttons.length) buttons = normalizeButtons(data.buttons);
@@ -178,6 +227,7 @@
     this.input = root.querySelector("#chat-input");
     this.status = root.querySelector("#chat-status");
     this.resetButton = root.querySelector("#chat-reset");
+    this.fontSelect = root.querySelector("#chat-font-size");
     this.sessionId = sessionId();
     this.messages = loadTranscript();
     this.pending = []; // messages typed before the session was confirmed
@@ -189,6 +239,10 @@
 
   Chat.prototype.start = function () {
     var self = this;
+    if (/[?&]embed=1(&|$)/.test(window.location.search)) {
+      this.root.setAttribute("data-embed", "1");
+    }
+    this.setupFontSize();
     this.renderAll();
     this.form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -202,6 +256,25 @@
     });
     this.connect();
     this.input.focus();
+  };
+
+  // "ขนาดตัวอักษร": kept across reloads (localStorage, else memory).
+  Chat.prototype.setupFontSize = function () {
+    var self = this;
+    var saved = load(FONT_KEY);
+    var size = FONT_SIZES.indexOf(saved) >= 0 ? saved : "normal";
+    this.applyFontSize(size);
+    if (!this.fontSelect) return;
+    this.fontSelect.value = size;
+    this.fontSelect.addEventListener("change", function () {
+      var chosen = FONT_SIZES.indexOf(self.fontSelect.value) >= 0 ? self.fontSelect.value : "normal";
+      save(FONT_KEY, chosen);
+      self.applyFontSize(chosen);
+    });
+  };
+
+  Chat.prototype.applyFontSize = function (size) {
+    document.documentElement.setAttribute("data-font-size", size);
   };
 
   Chat.prototype.connect = function () {
@@ -269,12 +342,32 @@
     var message = botMessageFrom(data);
     if (!message) return;
     this.hideTyping();
+    if (message.cards) {
+      this.attachCards(message.cards);
+      return;
+    }
     var entry = { from: "bot", text: message.text };
     if (message.buttons.length) {
       this.clearButtons();
       entry.buttons = message.buttons;
     }
     this.addMessage(entry);
+  };
+
+  // Cards belong to the bot text just before them (same answer): they are
+  // shown in its place; without such a text they stand alone.
+  Chat.prototype.attachCards = function (cards) {
+    var last = this.messages[this.messages.length - 1];
+    if (last && last.from === "bot" && !last.cards) {
+      last.cards = cards;
+      saveTranscript(this.messages);
+      var nodes = this.log.querySelectorAll(".chat__message");
+      var node = nodes[nodes.length - 1];
+      if (node) this.log.replaceChild(this.renderMessage(last), node);
+      this.scrollToEnd();
+      return;
+    }
+    this.addMessage({ from: "bot", text: cards.alt, cards: cards });
   };
 
   Chat.prototype.addMessage = function (entry) {
@@ -334,7 +427,11 @@
     }
     bubble.appendChild(who);
     bubble.appendChild(body);
-    wrapper.appendChild(bubble);
+    if (entry.cards) {
+      wrapper.appendChild(this.renderCards(entry.cards, who));
+    } else {
+      wrapper.appendChild(bubble);
+    }
     if (entry.buttons && entry.buttons.length) {
       var row = document.createElement("div");
       row.className = "chat__buttons";
@@ -354,6 +451,72 @@
       wrapper.appendChild(row);
     }
     return wrapper;
+  };
+
+  // One card per item, built with DOM methods only (textContent rule).
+  Chat.prototype.renderCards = function (cards, who) {
+    var self = this;
+    var list = document.createElement("div");
+    list.className = "chat__cards";
+    list.appendChild(who);
+    cards.items.forEach(function (c) {
+      var card = document.createElement("section");
+      card.className = "chat__card";
+      var title = document.createElement("h2");
+      title.className = "chat__card-title";
+      title.textContent = c.title;
+      card.appendChild(title);
+      if (c.subtitle) {
+        var sub = document.createElement("p");
+        sub.className = "chat__card-subtitle";
+        sub.textContent = c.subtitle;
+        card.appendChild(sub);
+      }
+      if (c.lines.length) {
+        var ul = document.createElement(c.numbered ? "ol" : "ul");
+        ul.className = "chat__card-lines";
+        c.lines.forEach(function (line) {
+          var li = document.createElement("li");
+          appendTextWithLinks(li, line);
+          ul.appendChild(li);
+        });
+        card.appendChild(ul);
+      }
+      if (c.note) {
+        var note = document.createElement("p");
+        note.className = "chat__card-note";
+        appendTextWithLinks(note, c.note);
+        card.appendChild(note);
+      }
+      if (c.links.length || c.actions.length) {
+        var foot = document.createElement("div");
+        foot.className = "chat__card-actions";
+        c.links.forEach(function (l) {
+          var a = document.createElement("a");
+          a.className = "chat__card-link";
+          a.href = l.url;
+          a.textContent = l.label;
+          a.target = "_blank";
+          a.rel = "noopener noreferrer";
+          a.setAttribute("aria-label", l.label + " " + c.title);
+          foot.appendChild(a);
+        });
+        c.actions.forEach(function (act) {
+          var b = document.createElement("button");
+          b.type = "button";
+          b.className = "chat__card-action";
+          b.textContent = act.label;
+          b.addEventListener("click", function () {
+            self.sendUser(act.text, act.label);
+            self.input.focus();
+          });
+          foot.appendChild(b);
+        });
+        card.appendChild(foot);
+      }
+      list.appendChild(card);
+    });
+    return list;
   };
 
   Chat.prototype.showTyping = function () {

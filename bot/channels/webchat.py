@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import settings
 from bot.privacy.page import page_response
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class WebChatInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         """Optional keys: ``web_dir`` (default: the repo's ``web/``) and
         ``frame_ancestors`` (origins allowed to embed the page in a frame,
-        default ``'self'``)."""
+        default ``$WEBCHAT_FRAME_ANCESTORS`` plus ``'self'``)."""
         credentials = credentials or {}
         return cls(
             web_dir=credentials.get("web_dir"),
@@ -109,7 +110,11 @@ class WebChatInput(InputChannel):
         self.web_dir = Path(web_dir) if web_dir else WEB_DIR
         if isinstance(frame_ancestors, (list, tuple)):
             frame_ancestors = " ".join(str(origin) for origin in frame_ancestors)
-        self.frame_ancestors = str(frame_ancestors or "'self'")
+        # credentials.yml's list, else WEBCHAT_FRAME_ANCESTORS (the widget's
+        # allow-list of agency origins), else 'self' only
+        self.frame_ancestors = str(
+            frame_ancestors or settings.webchat_frame_ancestors()
+        )
 
     def _headers(self, path: Path) -> Dict[str, str]:
         headers = {
