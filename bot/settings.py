@@ -170,6 +170,13 @@ def limits_redis_url() -> str | None:
     return url if url.startswith(("redis://", "rediss://")) else None
 
 
+def limits_key_prefix() -> str:
+    """Prefix of the rate-limit keys in Redis: ``ratelimit:``, after
+    ``LOCK_STORE_KEY_PREFIX`` when that is set (several bots in one Redis)."""
+    bot = os.environ.get("LOCK_STORE_KEY_PREFIX", "").strip()
+    return f"{bot}:ratelimit:" if bot else "ratelimit:"
+
+
 def redis_timeout_s() -> float:
     """Seconds a rate-limit Redis call may take before it fails open
     (``RATE_LIMIT_REDIS_TIMEOUT_S``, default 0.5)."""

@@ -5,7 +5,8 @@ per turn (so REST, socket.io and LINE share them):
 
 * **Per conversation**: at most ``RATE_LIMIT_PER_MINUTE`` (default 20)
   messages per conversation in a fixed 60-second window. The counter lives in
-  Redis (``INCR`` + ``EXPIRE`` on ``ratelimit:<hash>:<window>``) when
+  Redis (``INCR`` + ``EXPIRE`` on ``[<LOCK_STORE_KEY_PREFIX>:]ratelimit:<hash>:
+  <window>``) when
   ``RATE_LIMIT_REDIS_URL`` or ``LOCK_STORE_URL`` is Redis, so the limit holds
   across Rasa instances; otherwise in this process's memory. A fixed window
   lets a conversation send up to twice the limit across a window boundary;
@@ -51,6 +52,7 @@ from bot.channels.hygiene import pseudonym
 from bot.privacy.reference import log_ref
 from bot.replies import phrases
 from bot.settings import (
+    limits_key_prefix,
     limits_redis_url,
     max_inflight_turns,
     rate_limit_per_minute,
@@ -254,7 +256,10 @@ def limiter_from_env() -> RateLimiter:
     """A `RateLimiter` on Redis when one is configured, else in memory."""
     url = limits_redis_url()
     if url:
-        return RateLimiter(RedisCounter(url, timeout_s=redis_timeout_s()))
+        counter = RedisCounter(
+            url, timeout_s=redis_timeout_s(), key_prefix=limits_key_prefix()
+        )
+        return RateLimiter(counter)
     return RateLimiter(MemoryCounter())
 
 

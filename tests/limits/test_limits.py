@@ -57,7 +57,12 @@ def redis_up() -> bool:
 
 
 def test_defaults_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RATE_LIMIT_PER_MINUTE", "MAX_INFLIGHT_TURNS", "LOCK_STORE_URL"):
+    for name in (
+        "RATE_LIMIT_PER_MINUTE",
+        "MAX_INFLIGHT_TURNS",
+        "LOCK_STORE_URL",
+        "LOCK_STORE_KEY_PREFIX",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("RATE_LIMIT_REDIS_URL", raising=False)
     assert settings.rate_limit_per_minute() == 20
@@ -69,6 +74,9 @@ def test_defaults_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOCK_STORE_URL", REDIS_URL)
     assert settings.limits_redis_url() == REDIS_URL
     assert isinstance(limits.limiter_from_env().counter, limits.RedisCounter)
+    assert limits.limiter_from_env().counter.key_prefix == "ratelimit:"
+    monkeypatch.setenv("LOCK_STORE_KEY_PREFIX", "bot2")
+    assert limits.limiter_from_env().counter.key_prefix == "bot2:ratelimit:"
 
 
 def test_fixed_window_notice_once_then_quiet_until_the_window_passes() -> None:

@@ -724,7 +724,8 @@ def test_the_conversation_limit_holds_across_instances(cluster: Cluster) -> None
         else:
             os.environ["SENDER_ID_KEY"] = saved
     client = redis.Redis.from_url(REDIS_URL)
-    redis_key = f"ratelimit:{key}:{int(time.time() // 60)}"
+    prefix = cluster.env["LOCK_STORE_KEY_PREFIX"]
+    redis_key = f"{prefix}:ratelimit:{key}:{int(time.time() // 60)}"
     client.set(redis_key, limit - 1, ex=120)
     try:
         status, replies, _ = cluster.say(cluster.url("a"), sender, "สวัสดีค่ะ")
