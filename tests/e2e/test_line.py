@@ -109,3 +109,14 @@ def test_line_api_down_never_crashes_the_server(servers: Servers, line) -> None:
     (call,) = line.wait_calls(reply_to(later["replyToken"]))
     assert has_thai(call["body"]["messages"][0]["text"])
     assert servers.chat(f"rest-{user}", "สวัสดีครับ")
+
+
+def test_every_rich_menu_text_gets_a_real_answer(servers: Servers) -> None:
+    """What a tap on the rich menu sends is understood: no apology, no fallback."""
+    from bot.replies.phrases import RICH_MENU
+
+    for label, text in RICH_MENU["areas"]:
+        replies = servers.chat(f"menu-{uuid.uuid4().hex}", text)
+        answer = "\n".join(r.get("text", "") for r in replies)
+        assert has_thai(answer), label
+        assert not answer.startswith("ขออภัย"), (label, answer[:120])
