@@ -14,12 +14,14 @@ from bot import limit_counts
 from bot.admin import (
     content,
     conversation,
+    edit,
     facts,
     nlu,
     ops,
     retention,
     review,
     transfer,
+    views,
 )
 from bot.admin import line as line_cli
 from bot.admin.errors import AdminError
@@ -268,7 +270,7 @@ def _paths(args: argparse.Namespace) -> Paths:
     )
 
 
-def _print_result(result: content.Result) -> None:
+def _print_result(result: edit.Result) -> None:
     print(result.message_th)
     print(result.message_en)
     for w in result.warnings:
@@ -288,11 +290,11 @@ def _read_file(path: str) -> str:
 def cmd_list(args, paths: Paths) -> int:
     rows: List[str]
     if args.what == "answers":
-        rows = content.list_answers(paths)
+        rows = views.list_answers(paths)
     elif args.what in ("bodies", "provinces"):
-        rows = content.list_bodies(paths, provinces=args.what == "provinces")
+        rows = views.list_bodies(paths, provinces=args.what == "provinces")
     elif args.what == "awards":
-        rows = content.list_awards(paths)
+        rows = views.list_awards(paths)
     elif args.what == "facts":
         rows = facts.list_facts(paths)
     else:
@@ -302,7 +304,7 @@ def cmd_list(args, paths: Paths) -> int:
 
 
 def cmd_show(args, paths: Paths) -> int:
-    print("\n".join(content.show(paths, args.key)))
+    print("\n".join(views.show(paths, args.key)))
     return 0
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot.admin import yamlio
-from bot.admin.content import BODY_FILES, ContentEdit, Result, unknown
+from bot.admin.edit import BODY_FILES, ContentEdit, Result, unknown
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.content import schema

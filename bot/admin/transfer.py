@@ -43,7 +43,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot.admin import yamlio
-from bot.admin.content import ContentEdit, Result
+from bot.admin.edit import ContentEdit, Result, load_bundle
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.content import schema
@@ -501,7 +501,6 @@ def _rows(items: List[dict], columns: Sequence[Column]) -> List[List[str]]:
 
 
 def export_csv(paths: Paths, out: Path) -> List[Path]:
-    from bot.admin.content import load_bundle
 
     load_bundle(paths)  # refuse to export content that does not validate
     out.mkdir(parents=True, exist_ok=True)
@@ -578,7 +577,6 @@ def export_csv(paths: Paths, out: Path) -> List[Path]:
 
 
 def export_yaml(paths: Paths, out: Path) -> List[Path]:
-    from bot.admin.content import load_bundle
 
     load_bundle(paths)
     out.mkdir(parents=True, exist_ok=True)

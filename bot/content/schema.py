@@ -285,7 +285,8 @@ def parse(model: Type[Record], data: Any, fname: str, where: str) -> Any:
 def describe(problem: Dict[str, Any]) -> str:
     """One pydantic error as a sentence that says what the field must be."""
     loc = [str(part) for part in problem.get("loc", ()) if part != "__root__"]
-    name = loc[0] if loc else "value"
+    words = [part for part in loc if not part.isdigit()]
+    name = words[-1] if words else "value"
     path = ".".join(loc) or name
     kind = problem.get("type", "")
     msg = problem.get("msg", "")
