@@ -40,18 +40,25 @@ _has_thai_fonts() {
     case "$families" in *"Noto Sans Thai"*) ;; *) return 1 ;; esac
 }
 
-# Installs Debian's Chromium and Thai fonts for the browser test, only when
-# /usr/bin/chromium or the Thai fonts are missing. Needs root (or sudo).
+# True when Debian's libfribidi0 is there: Pillow's wheel carries raqm and
+# HarfBuzz but loads FriBiDi from the system, and the LINE rich-menu image
+# needs raqm to place Thai vowels and tone marks (bot/channels/line/richmenu.py).
+_has_fribidi() {
+    ldconfig -p 2>/dev/null | grep -q 'libfribidi\.so\.0'
+}
+
+# Installs Debian's Chromium and Thai fonts for the browser test (and FriBiDi
+# for the rich-menu image), only when one of them is missing. Needs root (or sudo).
 ensure_browser() {
-    if [ -x "$BROWSER_BIN" ] && _has_thai_fonts; then
+    if [ -x "$BROWSER_BIN" ] && _has_thai_fonts && _has_fribidi; then
         return 0
     fi
-    local sudo="" packages="chromium fonts-thai-tlwg fonts-noto-core"
+    local sudo="" packages="chromium fonts-thai-tlwg fonts-noto-core libfribidi0"
     if [ "$(id -u)" != 0 ]; then
         if command -v sudo >/dev/null 2>&1; then
             sudo="sudo"
         else
-            echo "ensure_browser: Chromium or Thai fonts are missing; as root run: apt-get install chromium fonts-thai-tlwg fonts-noto-core" >&2
+            echo "ensure_browser: Chromium, Thai fonts or FriBiDi are missing; as root run: apt-get install $packages" >&2
             return 1
         fi
     fi

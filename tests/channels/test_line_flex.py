@@ -373,3 +373,21 @@ def test_no_loading_in_a_group_chat(serve: Callable[..., Any]) -> None:
 @pytest.fixture(autouse=True)
 def _no_env_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LINE_LOADING_AFTER_S", raising=False)
+
+
+def test_push_outside_a_turn_sends_the_card_once() -> None:
+    from bot.channels.line import LineOutput
+
+    class Api:
+        def __init__(self) -> None:
+            self.pushed: List[Any] = []
+
+        async def push(self, to: str, messages: List[Dict[str, Any]]) -> None:
+            self.pushed.append(messages)
+
+    api = Api()
+    payload = cards.payload("มี 1 ข้อค่ะ", [cards.card("หัวข้อ", ["หนึ่ง"])])
+    message = {"text": "มี 1 ข้อค่ะ\n• หนึ่ง", "custom": payload}
+    asyncio.run(LineOutput(api).send_response("U1", message))  # type: ignore[arg-type]
+    [[flex]] = api.pushed
+    assert flex["type"] == "flex" and flex["altText"] == "มี 1 ข้อค่ะ"

@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 
 from rasa.core.channels.channel import OutputChannel
 
-from bot.channels.cards import CardCollectingOutput
+from bot.channels.cards import CardCollectingOutput, cards_of
 from bot.channels.line.api import LineApi
 from bot.channels.line.messages import build_line_messages
 
@@ -47,6 +47,14 @@ class LineOutput(OutputChannel):
         messages = build_line_messages([bot_message])
         if messages:
             await self.api.push(recipient_id, messages)
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """A text with cards is ONE push (the Flex message in place of the text)."""
+        if cards_of(message.get("custom")) is not None and message.get("text"):
+            keys = ("text", "buttons", "quick_replies", "custom")
+            await self._push(recipient_id, {k: message.get(k) for k in keys})
+            return
+        await super().send_response(recipient_id, message)
 
     async def send_text_message(
         self, recipient_id: str, text: str, **kwargs: Any
