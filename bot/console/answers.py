@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional
 from bot.admin import content
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
-from bot.console import history
+from bot.console import forms, history
 from bot.replies import Reply, format_answer
 
 # one console process serialises its own edits; the version check and
@@ -34,7 +34,7 @@ def version_of(answer: Dict[str, Any]) -> str:
 
 
 def all_answers(paths: Paths) -> Dict[str, Dict[str, Any]]:
-    return content.load_bundle(paths).answers
+    return forms.bundle(paths).answers
 
 
 def search(paths: Paths, query: str = "") -> List[Dict[str, Any]]:
@@ -89,7 +89,7 @@ def save(
                 "กรุณาเปิดคำตอบใหม่ ดูข้อความล่าสุด แล้วแก้อีกครั้งค่ะ",
                 f"answer {key} changed after you opened it; nothing was saved",
             )
-        if not current["sources"]:
+        if len(current["sources"]) < forms.MIN_SOURCES:
             raise AdminError(
                 "คำตอบต้องมีแหล่งที่มาอย่างน้อยหนึ่งแหล่ง", "an answer needs a source"
             )

@@ -24,6 +24,7 @@ def _edit_page(
         confidence=confidence,
         version=version,
         fields=forms.ANSWER_FIELDS,
+        min_sources=forms.MIN_SOURCES,
         preview=reply,
         preview_lines=reply.text.splitlines(),
         **ctx,

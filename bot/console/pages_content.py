@@ -8,11 +8,11 @@ from sanic.request import Request
 from bot.admin import content
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
-from bot.console import dashboard, history, web
+from bot.console import dashboard, forms, history, web
 
 
 def names_data(paths: Paths, query: str = "") -> dict:
-    bundle = content.load_bundle(paths)
+    bundle = forms.bundle(paths)
     q = query.casefold().strip()
     names = {b["key"]: b["name_th"] for b in bundle.bodies}
     bodies = [
@@ -64,7 +64,7 @@ def change_names(paths: Paths, user: str, form) -> str:
                 (
                     {"category": a["category"], "recipient": a["recipient"],
                      "source": a["source_url"], "confidence": a["confidence"]}
-                    for a in content.load_bundle(paths).awards
+                    for a in forms.bundle(paths).awards
                     if a["category"] == category and a["recipient"] == body
                 ),
                 None,

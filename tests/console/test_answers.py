@@ -40,7 +40,7 @@ def test_search_finds_answers_by_text(console):
 def test_edit_page_shows_sources_and_both_previews(console):
     c = console.signed_in("editor1")
     page, text, _ = _open(c)
-    assert "ที่มา (ต้องมีอย่างน้อยหนึ่งแหล่ง)" in page
+    assert "ที่มา (ต้องมีอย่างน้อย 1 แหล่ง)" in page
     assert "https://" in page
     assert 'class="line-bubble"' in page and 'class="web-bubble"' in page
     assert text.splitlines()[0] in page
