@@ -20,6 +20,7 @@ from typing import List
 
 import pytest
 
+from bot.privacy.reference import reference_code
 from bot.replies import privacy as wording
 from tests.privacy.conftest import Servers, file_bytes, stored_forms
 from tests.reliability.conftest import sqlite_path, tracker_events, user_texts
@@ -96,7 +97,7 @@ def test_line_erasure_in_the_chat(servers: Servers) -> None:
     assert scan(servers, stored_forms(secret) + [user.encode()]) == []
 
 
-async def socketio_say(rasa_url: str, session_id: str, text: str) -> str:
+async def socketio_say(rasa_url: str, session_id: str, text: str) -> List[str]:
     import socketio
 
     client = socketio.AsyncClient(reconnection=False)
@@ -109,7 +110,13 @@ async def socketio_say(rasa_url: str, session_id: str, text: str) -> str:
         await client.emit("session_request", {"session_id": session_id})
         confirmed_id = await asyncio.wait_for(confirmed.get(), 30)
         await client.emit("user_uttered", {"message": text, "session_id": confirmed_id})
-        return str((await asyncio.wait_for(answers.get(), 90)).get("text") or "")
+        texts = [str((await asyncio.wait_for(answers.get(), 90)).get("text") or "")]
+        while True:  # the rest of the turn (e.g. the notice after the answer)
+            try:
+                answer = await asyncio.wait_for(answers.get(), 2)
+                texts.append(str(answer.get("text") or ""))
+            except asyncio.TimeoutError:
+                return texts
     finally:
         await client.eio.disconnect(abort=True)
 
@@ -132,3 +139,22 @@ def test_logs_hold_no_message_text_and_no_raw_sender_id(servers: Servers) -> Non
         for needle in needles:
             for form in stored_forms(needle):
                 assert form not in data, (needle, log.name)
+
+
+def test_socketio_notice_then_erasure_in_the_chat(
+    servers: Servers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENDER_ID_KEY", servers.env["SENDER_ID_KEY"])
+    session = uuid.uuid4().hex
+    secret = unique("สวน")
+    first = asyncio.run(socketio_say(servers.rasa_url, session, secret))
+    # the answer first, then the notice with this conversation's code
+    assert len(first) >= 2 and reference_code(session) in first[-1]
+    assert session not in first[-1]
+    ask = asyncio.run(socketio_say(servers.rasa_url, session, "ลบแชทนี้ทิ้งเลย"))
+    assert ask == [wording.ask_erasure().text]
+    done = asyncio.run(socketio_say(servers.rasa_url, session, "ใช่"))
+    assert done == [wording.erasure_done().text]
+    wait_until_gone(servers, session)
+    assert tracker_events(servers.env["TRACKER_STORE_URL"], session) == []
+    assert scan(servers, stored_forms(secret) + [session.encode()]) == []
