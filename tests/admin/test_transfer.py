@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.transfer import SHEETS
+from bot.admin.csv_sheets import SHEETS
 from bot.content import checks, repository
 from bot.content.importer import load_content
 
