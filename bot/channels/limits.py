@@ -77,6 +77,20 @@ class Refusal:
     text: str  # the polite Thai notice (bot/replies/phrases.py)
     notice_due: bool  # False: socket.io / LINE stay quiet (notice already sent)
 
+    def http_response(self) -> Any:
+        """REST's answer: 429 / 503 with ``Retry-After`` and the notice."""
+        from sanic import response
+
+        return response.json(
+            {
+                "error": "rate_limited" if self.kind == RATE else "overloaded",
+                "message": self.text,
+                "retry_after_s": self.retry_after_s,
+            },
+            status=self.status,
+            headers={"Retry-After": str(self.retry_after_s)},
+        )
+
 
 class MemoryCounter:
     """Fixed-window message counters in this process's memory."""

@@ -71,19 +71,6 @@ def _error(message: str, status: int = HTTPStatus.BAD_REQUEST) -> HTTPResponse:
     return response.json({"error": "bad_request", "message": message}, status=status)
 
 
-def _refused(refusal: Refusal) -> HTTPResponse:
-    """429 / 503 with ``Retry-After`` and the Thai notice as the message."""
-    return response.json(
-        {
-            "error": "rate_limited" if refusal.kind == "rate" else "overloaded",
-            "message": refusal.text,
-            "retry_after_s": refusal.retry_after_s,
-        },
-        status=refusal.status,
-        headers={"Retry-After": str(refusal.retry_after_s)},
-    )
-
-
 def parse_rest_body(body: bytes) -> Dict[str, Any]:
     """Validate a REST webhook body; return {sender, reply_to, message,
     metadata}.
@@ -210,7 +197,7 @@ class SafeRestInput(RestInput):
                 )
                 raise
             if refused:  # over a limit: never reached Rasa (bot/channels/limits)
-                return _refused(refused[0])
+                return refused[0].http_response()
             messages: List[Dict[str, Any]] = []
             if result.notice:
                 messages.append(_bot_message(reply_to, result.notice))
@@ -252,7 +239,13 @@ class SafeRestInput(RestInput):
             async def turn() -> bool:
                 try:
                     return await run_turn(
-                        on_new_message, user_message, lambda: output.visible
+                        on_new_message,
+                        user_message,
+                        lambda: output.visible,
+                        # over a limit: the status is sent, the notice is the line
+                        on_refused=lambda r: queue.put_nowait(
+                            _bot_message(reply_to, r.text)
+                        ),
                     )
                 finally:
                     await queue.put(done)

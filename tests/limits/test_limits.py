@@ -4,6 +4,7 @@ the shared turn runner and the REST / socket.io / LINE channels."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import uuid
@@ -195,10 +196,20 @@ def test_rest_answers_429_with_retry_after_and_the_notice(serve: Callable) -> No
                         )
                 async with s.post(url, json={"sender": "calm", "message": "hi"}) as r:
                     out.append((r.status, None, await r.json()))
+                body = {"sender": "flood", "message": "streamed"}
+                async with s.post(url + "?stream=true", json=body) as r:
+                    streamed.append((r.status, await r.text()))
         return out
 
+    streamed: List[Any] = []
     answers = asyncio.run(scenario())
     assert [a[0] for a in answers] == [200, 200, 429, 429, 200]
+    # streaming: the status is sent before the turn; the notice is the one line
+    [(status, text)] = streamed
+    assert status == 200
+    assert [json.loads(line)["text"] for line in text.splitlines()] == [
+        phrases.RATE_LIMITED
+    ]
     for _status, retry_after, body in answers[2:4]:
         assert 1 <= int(retry_after) <= 60
         assert body["error"] == "rate_limited"
