@@ -7,29 +7,82 @@ nobody else's."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
+import socket
+import time
 import uuid
 from typing import Any, List
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from bot.channels.line import LineInput
 from bot.channels.line.dedup import RedisEventDeduplicator
 from bot.privacy.line import user_ref
 from bot.privacy.records import requests_log
 from bot.privacy.reference import reference_code
-from tests.channels.test_line import (
-    SECRET,
-    TOKEN,
-    FakeLineApi,
-    other_event,
-    sign,
-    text_event,
-)
 from tests.privacy.conftest import FakeRasa, Stores, serve_with_agent
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+
+SECRET = "privacy-line-secret"
+TOKEN = "privacy-line-token"
+
+
+def sign(body: bytes) -> str:
+    digest = hmac.new(SECRET.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def other_event(user: str, event_type: str, **extra: Any) -> dict:
+    """A webhook event of `event_type` from `user` (follow, unfollow, ...)."""
+    return {
+        "type": event_type,
+        "mode": "active",
+        "timestamp": int(time.time() * 1000),
+        "source": {"type": "user", "userId": user},
+        "webhookEventId": uuid.uuid4().hex,
+        "deliveryContext": {"isRedelivery": False},
+        "replyToken": uuid.uuid4().hex,
+        **extra,
+    }
+
+
+def text_event(user: str, text: str) -> dict:
+    message = {"id": uuid.uuid4().hex[:12], "type": "text", "text": text}
+    return other_event(user, "message", message=message)
+
+
+class FakeLineApi:
+    """api.line.me on loopback: records every call, answers 200."""
+
+    def __init__(self) -> None:
+        self.calls: List[dict] = []
+        self.url = ""
+        self.runner: Any = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._any)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        await web.SockSite(self.runner, sock).start()
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+    async def _any(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        body = json.loads(raw) if raw else None
+        self.calls.append({"path": request.path, "json": body})
+        return web.json_response({})
 
 
 async def run(stores: Stores, deduplicator: Any, scenario) -> FakeLineApi:
