@@ -8,6 +8,7 @@
   var data = JSON.parse(node.textContent);
   var colours = ["#0b5cad", "#06843b", "#a4161a", "#7a4b00", "#5b2a86", "#00707a"];
   Chart.defaults.font.family = '"Noto Sans Thai", "Loma", sans-serif';
+  Chart.defaults.animation = false;  // calm for staff, exact for screenshots
   var channels = Object.keys(data.channels);
   new Chart(document.getElementById("chart-days"), {
     type: "bar",
@@ -17,7 +18,7 @@
         return { label: name, data: data.channels[name], backgroundColor: colours[i % colours.length] };
       })
     },
-    options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }
+    options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
   });
   var shareNames = Object.keys(data.shares);
   new Chart(document.getElementById("chart-shares"), {
@@ -38,6 +39,6 @@
         { label: "👎", data: topics.map(function (t) { return data.ratings[t].bad; }), backgroundColor: "#a4161a" }
       ]
     },
-    options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true } } }
+    options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
   });
 }());
