@@ -11,10 +11,10 @@ from actions import (  # noqa: F401
     unanswered,
 )
 from bot import readiness
-from bot.content import resolution
+from bot.content import name_text
 
 # The action server imports this package once at start: load the Thai word
 # list for name resolution now, not in a citizen's first turn.
-resolution.warm_up()
+name_text.warm_up()
 # Inside the action server: /ready and /metrics next to rasa-sdk's /health.
 readiness.attach_to_action_server()

@@ -26,12 +26,23 @@ with part of the registry withheld.
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from bot.content.matcher import _norm_chars, levenshtein, normalise, strip_particles
+from bot.content.name_text import (
+    LATIN_ACRONYM,
+    PROVINCE_PREFIXES,
+    PROVINCE_WORDS,
+    Name,
+    Named,
+    is_abbreviation,
+    names_trie,
+    plain_neighbour,
+    typo_limit,
+    with_province_prefix,
+    word_spans,
+)
 from bot.content.name_words import (
     EMBEDDING_STARTS,
     FRAME_WORDS,
@@ -44,104 +55,6 @@ from bot.content.name_words import (
 )
 
 MAX_SPAN = 60
-
-PROVINCE_PREFIXES = ("จังหวัด", "จ")
-_LATIN_ACRONYM = re.compile(r"^[A-Z]{2,8}$")
-_DOTTED = re.compile(
-    r"(?<![\u0e01-\u0e4e])[\u0e01-\u0e2e][\u0e01-\u0e4e]{0,3}\.(?:[\u0e01-\u0e4e]{1,4}\.)*"
-)
-PROVINCE_WORDS = frozenset({"จังหวัด", "จ"})
-
-
-def typo_limit(length: int) -> int:
-    """How many edits a typo of a whole name of this length may have."""
-    if length < 9:
-        return 0
-    if length < 14:
-        return 1
-    return 2
-
-
-@dataclass(frozen=True)
-class Name:
-    """One name the content knows: a body's key, the name as written, and its
-    kind (``name`` | ``abbr`` | ``alias`` | ``en``)."""
-
-    key: str
-    alias: str
-    kind: str
-    needs_prefix: bool = False
-    norm: str = field(default="", compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "norm", normalise(self.alias))
-
-
-@dataclass(frozen=True)
-class Named:
-    """A name found in a message: the citizen's own words (``span``), the body
-    they name (``key``; None when unknown) and whether they matched exactly."""
-
-    span: str
-    key: Optional[str]
-    exact: bool
-    start: int
-
-
-def _is_abbreviation(name: Name) -> bool:
-    n = name.norm
-    return name.kind == "abbr" or len(n) <= 4 or (n.isascii() and len(n) <= 10)
-
-
-def _plain_neighbour(
-    text: str, tokens: List[Tuple[int, int]], i: int, known: Dict[str, "Name"]
-) -> bool:
-    """Token ``i`` (or the edge of the text) may stand next to an
-    abbreviation: nothing, punctuation or spaces, or a word of the question."""
-    if i < 0 or i >= len(tokens):
-        return True
-    word = text[tokens[i][0] : tokens[i][1]]
-    norm = normalise(word)
-    if not norm or not any(c.isalnum() for c in norm):
-        return True
-    return norm in FRAME_WORDS or norm in JOIN_WORDS or norm in known
-
-
-def _with_province_prefix(text: str, start: int) -> int:
-    """Start of "จังหวัด"/"จ." written just before a province's name."""
-    head = text[:start].rstrip()
-    for p in ("จังหวัด", "จ.", "จ"):
-        before = head[: len(head) - len(p)]
-        if head.endswith(p) and not (before and before[-1].isalpha()):
-            return len(head) - len(p)
-    return start
-
-
-_TRIE = None
-_TRIE_LOCK = threading.Lock()
-
-
-def _trie(words: FrozenSet[str]):
-    """newmm's dictionary with the content's names added. The base dictionary
-    is loaded once per process (:func:`warm_up`); names are only ever added, so
-    a staff edit costs microseconds, not a reload."""
-    global _TRIE
-    with _TRIE_LOCK:
-        if _TRIE is None:
-            from pythainlp.corpus import thai_words
-            from pythainlp.util import Trie
-
-            _TRIE = Trie(set(thai_words()))
-        for w in words:
-            if w not in _TRIE:
-                _TRIE.add(w)
-    return _TRIE
-
-
-def warm_up() -> None:
-    """Loads the word list now (about 2 s), not in a citizen's first turn."""
-    _trie(frozenset())
-
 
 class Resolver:
     """Finds and resolves body / province names under the rules above.
@@ -203,7 +116,7 @@ class Resolver:
     def _typo(self, norm: str) -> Optional[str]:
         best_d, best_keys = None, set()
         for n in self._longest_first:
-            if _is_abbreviation(n):
+            if is_abbreviation(n):
                 continue
             limit = typo_limit(len(n.norm))
             if limit == 0 or abs(len(n.norm) - len(norm)) > limit:
@@ -337,7 +250,7 @@ class Resolver:
                 return False
             i, j = starts[o_s], ends[o_e]
             known = self._by_norm
-            return _plain_neighbour(text, tokens, i - 1, known) and _plain_neighbour(
+            return plain_neighbour(text, tokens, i - 1, known) and plain_neighbour(
                 text, tokens, j + 1, known
             )
 
@@ -363,7 +276,7 @@ class Resolver:
                 o_s, o_e = original(s, e)
                 if (
                     not any(claimed[o_s:o_e])
-                    and (not _is_abbreviation(n) or stands_alone(o_s, o_e))
+                    and (not is_abbreviation(n) or stands_alone(o_s, o_e))
                     and not inside_longer_name(o_s)
                     and not continues(o_e)
                     and (
@@ -373,7 +286,7 @@ class Resolver:
                     )
                 ):
                     if n.needs_prefix or self._is_province(n.key):
-                        o_s = _with_province_prefix(text, o_s)
+                        o_s = with_province_prefix(text, o_s)
                     for i in range(o_s, o_e):
                         claimed[i] = True
                     found.append(Named(text[o_s:o_e].strip(), n.key, True, o_s))
@@ -391,30 +304,10 @@ class Resolver:
                 out.append(x)
         return out
 
-    def _boundaries(self, text: str) -> FrozenSet[int]:
-        """Word boundaries (offsets into ``text``) from newmm with the names."""
-        from pythainlp.tokenize import word_tokenize
-
-        out = {0, len(text)}
-        pos = 0
-        if self._trie is None:
-            self._trie = _trie(self._words)
-        for tok in word_tokenize(
-            text, custom_dict=self._trie, engine="newmm", keep_whitespace=True
-        ):
-            out.add(pos)
-            pos += len(tok)
-            out.add(pos)
-        # a dotted Thai abbreviation (สสจ., ป.ป.ส., ก.พ.ร.) is one word
-        for m in _DOTTED.finditer(text):
-            out -= set(range(m.start() + 1, m.end()))
-            out |= {m.start(), m.end()}
-        return frozenset(out)
-
     def _tokens(self, text: str) -> List[Tuple[int, int]]:
-        bounds = sorted(self._boundaries(text))
-        pairs = zip(bounds, bounds[1:], strict=False)
-        return [(a, b) for a, b in pairs if text[a:b].strip()]
+        if self._trie is None:
+            self._trie = names_trie(self._words)
+        return word_spans(text, self._trie)
 
     def _candidates(
         self, text: str, claimed: List[bool], hints: Sequence[Tuple[int, int]]
@@ -437,7 +330,7 @@ class Resolver:
                 i
                 for i, (a, b) in enumerate(run)
                 if normalise(text[a:b]).startswith(NAME_STARTS)
-                or _LATIN_ACRONYM.match(text[a:b])
+                or LATIN_ACRONYM.match(text[a:b])
                 or ("." in text[a:b] and len(normalise(text[a:b])) <= 6)
             ]
             if starts:
@@ -456,7 +349,7 @@ class Resolver:
         return bool(
             norm in self._by_norm
             or norm.startswith(tuple(map(normalise, NAME_STARTS)))
-            or _LATIN_ACRONYM.match(word)
+            or LATIN_ACRONYM.match(word)
             or any(
                 n.norm.startswith(norm) for n in self._longest_first if len(norm) > 2
             )
