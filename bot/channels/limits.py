@@ -31,7 +31,7 @@ minute; a message is never refused because Redis is down.
 Each limit is logged once per window (rate: per conversation, with the
 conversation's reference code `bot.privacy.reference.log_ref`, a keyed hash
 like every id in the logs, never the id or the text; the Redis key holds
-another keyed hash, `bot.channels.hygiene.pseudonym`;
+a hash of it, `counter_key`;
 overload: per process, with the number refused), counted for Prometheus
 (`bot.metrics`) and in the daily counts ``python -m bot.admin report`` shows
 (`bot.limit_counts`).
@@ -40,6 +40,7 @@ overload: per process, with the number refused), counted for Prometheus
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import math
 import time
@@ -48,7 +49,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 from bot import limit_counts, metrics
-from bot.channels.hygiene import pseudonym
 from bot.privacy.reference import log_ref
 from bot.replies import phrases
 from bot.settings import (
@@ -90,6 +90,14 @@ class Refusal:
             status=self.status,
             headers={"Retry-After": str(self.retry_after_s)},
         )
+
+
+def counter_key(channel: str, conversation: str) -> str:
+    """The counter's key: a hash of the channel and the conversation id (the
+    id is already a pseudonym when it carries personal data; Rasa's own lock
+    keys hold it in clear)."""
+    raw = f"{channel}\x1f{conversation}".encode("utf-8")
+    return hashlib.sha256(raw).hexdigest()[:32]
 
 
 class MemoryCounter:
@@ -199,7 +207,7 @@ class RateLimiter:
     async def check(self, channel: str, conversation: str) -> Optional[Refusal]:
         """Counts a message; a `Refusal` when it is over the limit."""
         limit = self.limit or rate_limit_per_minute()
-        key = pseudonym(f"{channel}\x1f{conversation}")
+        key = counter_key(channel, conversation)
         counted = self.counter.hit(key)
         if asyncio.iscoroutine(counted):
             counted = await counted

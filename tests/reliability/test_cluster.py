@@ -706,23 +706,13 @@ def test_the_conversation_limit_holds_across_instances(cluster: Cluster) -> None
     instance A is still answered and the next, on instance B, gets 429."""
     import redis
 
-    from bot.channels.hygiene import pseudonym
+    from bot.channels.limits import counter_key
 
     limit = int(cluster.env["RATE_LIMIT_PER_MINUTE"])
     sender = f"limit-{uuid.uuid4().hex[:8]}"
     if time.time() % 60 > 50:  # both messages in the same 60-s window
         time.sleep(61 - time.time() % 60)
-    os.environ["SENDER_ID_KEY"], saved = (
-        cluster.env["SENDER_ID_KEY"],
-        os.environ.get("SENDER_ID_KEY"),
-    )
-    try:
-        key = pseudonym(f"rest\x1f{sender}")
-    finally:
-        if saved is None:
-            os.environ.pop("SENDER_ID_KEY", None)
-        else:
-            os.environ["SENDER_ID_KEY"] = saved
+    key = counter_key("rest", sender)
     client = redis.Redis.from_url(REDIS_URL)
     prefix = cluster.env["LOCK_STORE_KEY_PREFIX"]
     redis_key = f"{prefix}:ratelimit:{key}:{int(time.time() // 60)}"
