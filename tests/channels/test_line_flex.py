@@ -2,7 +2,7 @@
 
 The cards come from the real actions on the real content (same data as the
 text); the JSON is checked as it leaves the channel, against the fake LINE
-API of tests/channels/test_line.py.
+API of tests/support/line_fake.py.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bot.channels.line.flex import (
 )
 from bot.replies import cards
 from tests.actions.test_actions import run, tracker
-from tests.channels.test_line import (
+from tests.support.line_fake import (
     SECRET,
     TOKEN,
     Ctx,

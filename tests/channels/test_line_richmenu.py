@@ -1,7 +1,7 @@
 """The rich menu as code: the calls LINE receives, and the image.
 
 Runs `python -m bot.admin line richmenu deploy|remove` against the fake LINE
-API of tests/channels/test_line.py (in a thread of its own, since the command
+API of tests/support/line_fake.py (in a thread of its own, since the command
 runs its own event loop).
 """
 
@@ -17,7 +17,7 @@ import pytest
 from bot.admin.cli import main as admin
 from bot.channels.line import richmenu
 from bot.replies.phrases import HELP_BUTTONS
-from tests.channels.test_line import FakeLineApi
+from tests.support.line_fake import FakeLineApi
 
 OLD = {"richMenuId": "richmenu-old", "name": richmenu.MENU_NAME}
 FOREIGN = {"richMenuId": "richmenu-someone-else", "name": "campaign"}

@@ -1,5 +1,5 @@
 """LINE under the limits (bot/channels/limits.py), with the LINE channel
-tests' fake LINE API and fake Rasa (tests/channels/test_line.py): a burst
+tests' fake LINE API and fake Rasa (tests/support/line_fake.py): a burst
 from one user is acknowledged with 200 every time and answered within the
 limit; when the process is overloaded the webhook is still acknowledged at
 once and the user gets the polite "busy" reply."""
@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from bot.channels import limits
 from bot.replies import phrases
-from tests.channels.test_line import Ctx, reply_texts, run_line, text_event
+from tests.support.line_fake import Ctx, reply_texts, run_line, text_event
 
 
 def test_a_burst_from_one_user_is_acknowledged_and_answered_within_the_limit(
