@@ -49,6 +49,8 @@ def create_app(paths: Paths, name: str = "staff_console") -> Sanic:
     migrate(paths.url)
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 2_000_000
+    # a publish restarts Rasa (30-60 s) and a save re-imports the content
+    app.config.RESPONSE_TIMEOUT = 300
     app.ctx.paths = paths
     limiter = LoginLimiter(
         settings.staff_login_attempts(), settings.staff_lock_minutes() * 60

@@ -68,7 +68,7 @@ class Figures:
                 "ratings": self.ratings,
             },
             ensure_ascii=False,
-        )
+        ).replace("<", "\\u003c")  # inside <script>: no "</script>" can close it
 
 
 def topic_of(intent: str) -> str:
