@@ -162,7 +162,9 @@ class FakeLineApi:
             while True:
                 for call in self.calls:
                     if call["body"].get("replyToken") == reply_token:
-                        return [m.get("text", "") for m in call["body"]["messages"]]
+                        # a Flex card's altText is its readable answer
+                        messages = call["body"]["messages"]
+                        return [m.get("text") or m.get("altText", "") for m in messages]
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError(f"no LINE reply for {reply_token}")

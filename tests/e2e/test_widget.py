@@ -250,3 +250,17 @@ def test_unreadable_accent_is_refused_with_a_console_message(
         assert scroll[0] <= scroll[1], scroll
     finally:
         context.close()
+
+
+def test_rest_keeps_the_whole_answer_in_text_and_adds_the_cards(
+    servers: Servers,
+) -> None:
+    replies = servers.chat("rest-cards", "รางวัลระดับจังหวัดมีจังหวัดไหนบ้าง")
+    text = "\n".join(r.get("text", "") for r in replies)
+    assert "จังหวัดลำพูน" in text and "https://" in text  # nothing lost
+    [with_cards] = [r for r in replies if "custom" in r]
+    cards = with_cards["custom"]["cards"]
+    assert cards["version"] == 1 and cards["alt"].endswith("ค่ะ")
+    [card] = cards["items"]
+    assert "จังหวัดลำพูน" in card["lines"] and card["numbered"] is True
+    assert card["links"][0]["url"].startswith("https://")
