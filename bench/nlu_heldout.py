@@ -27,19 +27,17 @@ MODEL_EXTRACTORS = {"DIETClassifier", "CRFEntityExtractor"}
 
 
 def macro_f1(pairs: list[tuple[str, str]]) -> float:
-    """Macro-averaged F1 over the gold labels."""
-    labels = sorted({gold for gold, _ in pairs})
-    scores = []
-    for label in labels:
-        tp = sum(1 for g, p in pairs if g == label and p == label)
-        fp = sum(1 for g, p in pairs if g != label and p == label)
-        fn = sum(1 for g, p in pairs if g == label and p != label)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        scores.append(
-            2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        )
-    return sum(scores) / len(scores) if scores else 0.0
+    """Macro-averaged F1 over the gold labels (scikit-learn's)."""
+    from sklearn.metrics import f1_score
+
+    if not pairs:
+        return 0.0
+    gold = [g for g, _ in pairs]
+    predicted = [p for _, p in pairs]
+    labels = sorted(set(gold))
+    return float(
+        f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)
+    )
 
 
 def entity_f1(gold: list[set], predicted: list[set]) -> dict[str, float]:
