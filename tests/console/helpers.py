@@ -99,8 +99,11 @@ def field(page: str, name: str) -> str:
 
 
 def prepare(workdir: Path, url: Optional[str] = None) -> Dict[str, object]:
-    """A content copy and a service DB with one admin and one editor."""
+    """A content copy and a service DB with one admin and one editor (a
+    project copy in `workdir`, with data/content, is used as it is)."""
     content_dir = workdir / "content"
+    if (workdir / "data" / "content").is_dir():
+        content_dir = workdir / "data" / "content"
     if not content_dir.exists():
         shutil.copytree(REPO / "data" / "content", content_dir)
     for sub in ("nlu", "rules"):
