@@ -307,7 +307,7 @@ def test_the_reply_json_carries_the_flex_message(serve: Callable[..., Any]) -> N
             "displayText": "ติดตามสถานะ",
         }
         items = flex["quickReply"]["items"]
-        assert items[0]["action"]["type"] == "message"
+        assert items[0]["action"]["type"] == "postback"
         json.dumps(call["json"])  # plain JSON all the way
 
     run_cards(serve, scenario, CardBot())

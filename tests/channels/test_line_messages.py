@@ -53,11 +53,13 @@ def test_quick_reply_rules() -> None:
     items = quick["items"]
     assert len(items) == 13
     first = items[0]["action"]
-    assert first["type"] == "message"
-    assert first["text"] == "ดูรางวัลทั้งหมดของหน่วยงานนี้ค่ะ"  # title, not /award
+    assert first["type"] == "postback"
+    assert first["data"] == "ดูรางวัลทั้งหมดของหน่วยงานนี้ค่ะ"  # title, not /award
+    assert items[1]["action"]["displayText"] == "หัวข้อที่ 0"  # the clean label
+    assert items[1]["action"]["data"] == "คำถามที่ 0"  # the Thai question
     for item in items:
         assert 1 <= utf16_len(item["action"]["label"]) <= 20
-        assert not item["action"]["text"].startswith("/")
+        assert not item["action"]["data"].startswith("/")
     assert quick_reply([]) is None
 
 

@@ -239,12 +239,13 @@ def test_follow_event_welcome_with_topics(serve: Callable[..., Any]) -> None:
         assert welcome["text"] == REPLY_WELCOME
         actions = [item["action"] for item in welcome["quickReply"]["items"]]
         # the one set of topic buttons (bot/replies/phrases.py)
-        assert [a["text"] for a in actions] == [
+        assert [a["data"] for a in actions] == [
             "รางวัลรัฐบาลดิจิทัลปี 62 คืออะไร",
             "โครงการยกเลิกสำเนาเอกสารราชการคืออะไร",
             "Biz Portal คืออะไร",
         ]
-        assert all(a["type"] == "message" and len(a["label"]) <= 20 for a in actions)
+        assert all(a["type"] == "postback" and len(a["label"]) <= 20 for a in actions)
+        assert [a["displayText"] for a in actions] == [a["label"] for a in actions]
         assert ctx.bot.received == []
 
     run_line(serve, scenario)
@@ -282,9 +283,9 @@ def test_buttons_become_quick_replies(serve: Callable[..., Any]) -> None:
         assert len(items) == 13
         for item in items:
             action = item["action"]
-            assert action["type"] == "message"
+            assert action["type"] == "postback"
             assert len(action["label"]) <= 20
-            assert not action["text"].startswith("/")
+            assert not action["data"].startswith("/")
 
     run_line(serve, scenario)
 
@@ -396,7 +397,7 @@ def test_output_channel_pushes() -> None:
         [message] = push["json"]["messages"]
         assert message["text"] == "แจ้งเตือนค่ะ"
         assert (
-            message["quickReply"]["items"][0]["action"]["text"]
+            message["quickReply"]["items"][0]["action"]["data"]
             == (TOPIC_BUTTONS[0]["payload"])
         )
 

@@ -64,9 +64,10 @@ def test_batch_from_two_users_gets_one_thai_reply_each_with_quick_replies(
         items = messages[-1]["quickReply"]["items"]
         assert 1 <= len(items) <= 13
         for item in items:
-            assert item["action"]["type"] == "message"
+            assert item["action"]["type"] == "postback"  # the chat shows the label
             assert len(item["action"]["label"]) <= 20
-            assert not item["action"]["text"].startswith("/")
+            assert not item["action"]["data"].startswith("/")
+            assert item["action"]["displayText"] == item["action"]["label"]
 
 
 def test_redelivered_event_is_answered_once(servers: Servers, line) -> None:

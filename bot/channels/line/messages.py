@@ -36,9 +36,12 @@ def text_message(text: str) -> Dict[str, Any]:
 def quick_reply_item(button: Dict[str, Any]) -> Dict[str, Any] | None:
     """One Rasa button as a LINE quick-reply item, or None if unusable.
 
-    Buttons carry Thai text payloads; the item is a message action sending
-    that text. A payload starting with "/" (an intent) is never sent: the
-    title is sent instead. A button with an https ``url`` opens the page.
+    Buttons carry Thai text payloads; the item is a postback whose ``data`` is
+    that text and whose ``displayText`` is the button's title, so the chat
+    shows a clean label while the bot gets the whole question (the webhook
+    passes ``data`` through the hygiene module like typed text). A payload
+    starting with "/" (an intent) is never sent: the title is sent instead. A
+    button with an https ``url`` opens the page.
     """
     if not isinstance(button, dict):
         return None
@@ -55,9 +58,10 @@ def quick_reply_item(button: Dict[str, Any]) -> Dict[str, Any] | None:
     return {
         "type": "action",
         "action": {
-            "type": "message",
+            "type": "postback",
             "label": shorten(title or text, MAX_LABEL_LENGTH),
-            "text": shorten(text, MAX_ACTION_TEXT_LENGTH),
+            "data": shorten(text, MAX_ACTION_TEXT_LENGTH),
+            "displayText": shorten(title or text, MAX_ACTION_TEXT_LENGTH),
         },
     }
 
@@ -71,7 +75,7 @@ def quick_reply(buttons: Iterable[Dict[str, Any]]) -> Dict[str, Any] | None:
         if item is None:
             continue
         action = item["action"]
-        key = (action["type"], action.get("text") or action.get("uri"))
+        key = (action["type"], action.get("data") or action.get("uri"))
         if key in seen:
             continue
         seen.add(key)
