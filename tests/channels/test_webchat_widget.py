@@ -31,8 +31,9 @@ def test_frame_ancestors_from_the_allow_list(
         "'self' https://www.agency.go.th https://x.go.th"
     )
     headers = WebChatInput()._headers(WEB_DIR / "index.html")
-    assert "frame-ancestors 'self' https://www.agency.go.th https://x.go.th" in (
-        headers["Content-Security-Policy"]
+    assert (
+        "frame-ancestors 'self' https://www.agency.go.th https://x.go.th"
+        in (headers["Content-Security-Policy"])
     )
     assert "not an https origin" in caplog.text
     # credentials.yml still wins when it names the origins itself
