@@ -52,9 +52,11 @@ def register(app: Sanic, paths: Paths) -> None:
         table = await web.off_loop(training.intent_table, paths, query)
         shown = request.args.get("intent", "") if request.method == "GET" else ""
         shown = shown or ctx.get("failed_intent") or ctx.pop("shown", "") or ""
+        answer = await web.off_loop(training.answer_of, paths, shown) if shown else {}
         return web.render(
             request, "intents.html", status=status, table=table, q=query,
             shown=shown,
+            answer=answer,
             fields=forms.INTENT_FIELDS, min_examples=MIN_EXAMPLES, **ctx,
         )  # fmt: skip
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 from bot import insights
-from bot.admin import examples, nlu, review
+from bot.admin import examples, nlu, review, yamlio
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.admin.validate import validate
-from bot.console import history
+from bot.console import forms, history
 from bot.content import records
 from bot.privacy import mask_pii
 
@@ -95,6 +95,19 @@ def unanswered(paths: Paths, limit: int = 50) -> List[Group]:
             )
         )
     return out
+
+
+def answer_of(paths: Paths, intent: str) -> Dict[str, str]:
+    """What the bot answers to `intent`: its answers.yml entry (a link to
+    edit it) or its fixed ``utter_<intent>`` response in domain.yml."""
+    found = forms.bundle(paths).answers.get(intent)
+    if found:
+        return {"text": found["text_th"], "link": f"/answers/{intent}"}
+    responses = yamlio.load_path(paths.domain).get("responses") or {}
+    for item in responses.get(f"utter_{intent}") or []:
+        if hasattr(item, "get") and item.get("text"):
+            return {"text": str(item["text"]), "link": ""}
+    return {"text": "", "link": ""}
 
 
 def intents(paths: Paths) -> List[str]:

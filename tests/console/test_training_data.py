@@ -86,3 +86,12 @@ def test_new_intent_is_validated_then_written(console):
     assert "utter_ask_office_hours" in domain
     rules = (console.workdir / "data" / "rules" / "staff.yml").read_text("utf-8")
     assert "intent: ask_office_hours" in rules
+
+
+def test_an_intent_shows_its_answer(console):
+    c = console.signed_in("editor1")
+    page = c.get("/intents", params={"intent": INTENT}).text
+    assert "คำตอบของบอต" in page and f'href="/answers/{INTENT}"' in page
+    assert "02-612-6060" in page
+    greet = c.get("/intents", params={"intent": "greet"}).text
+    assert "คำตอบของบอต" in greet and 'id="intent-greet"' in greet
