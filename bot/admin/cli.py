@@ -27,7 +27,7 @@ from bot.admin import line as line_cli
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.admin.validate import validate
-from bot.console import usercli
+from bot.console import terminal, usercli
 
 DESCRIPTION = """\
 เครื่องมือสำหรับเจ้าหน้าที่: แก้คำตอบและข้อมูลของบอต ดูคำถามที่บอตตอบไม่ได้ สอนบอต ฝึกโมเดล
@@ -508,7 +508,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stderr.reconfigure(encoding="utf-8", errors="replace")
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args, _paths(args))
+        paths = _paths(args)
+        seen = terminal.before(args, paths)
+        code = COMMANDS[args.command](args, paths)
+        if code == 0:
+            terminal.after(args, paths, seen)  # the console's change history
+        return code
     except AdminError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
