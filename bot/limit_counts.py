@@ -32,7 +32,7 @@ _timer_set = False
 
 
 def _today():
-    from bot.admin.retention import thai_day
+    from bot.admin.daily_counts import thai_day
 
     return thai_day(datetime.now(timezone.utc))
 
@@ -74,7 +74,7 @@ def clear() -> None:
 
 def flush(url: Optional[str] = None) -> int:
     """Writes the tally to the service DB; returns the rows written."""
-    from bot.admin.retention import _key, add_counts
+    from bot.admin.daily_counts import add_counts, count_key
     from bot.content.db import get_engine
 
     with _lock:
@@ -84,7 +84,7 @@ def flush(url: Optional[str] = None) -> int:
         return 0
     counts: Counter = Counter()
     for (day, limit, channel, kind), n in pending.items():
-        counts[_key(day, METRIC, channel, limit, kind)] += n
+        counts[count_key(day, METRIC, channel, limit, kind)] += n
     try:
         with get_engine(url).begin() as connection:
             add_counts(connection, counts)
@@ -103,7 +103,7 @@ def totals(url: Optional[str] = None, days: Optional[int] = None) -> Dict:
     """{(limit, channel): {"fired": n, "refused": n}} from the service DB."""
     import sqlalchemy as sa
 
-    from bot.admin.retention import _has_table, daily_counts, thai_day
+    from bot.admin.daily_counts import daily_counts, has_table, thai_day
     from bot.content.db import get_engine
 
     c = daily_counts.c
@@ -117,7 +117,7 @@ def totals(url: Optional[str] = None, days: Optional[int] = None) -> Dict:
         stmt = stmt.where(c.day >= thai_day(since))
     out: Dict[Tuple[str, str], Dict[str, int]] = {}
     with get_engine(url).connect() as connection:
-        if not _has_table(connection, daily_counts.name):
+        if not has_table(connection, daily_counts.name):
             return out
         for limit, channel, kind, n in connection.execute(stmt).all():
             bucket = out.setdefault((limit, channel), {"fired": 0, "refused": 0})

@@ -18,6 +18,7 @@ from bot.admin import (
     facts,
     nlu,
     ops,
+    report,
     retention,
     review,
     transfer,
@@ -452,7 +453,7 @@ def cmd_intent(args, paths: Paths) -> int:
 
 def cmd_report(args, paths: Paths) -> int:
     # the stored rows plus the daily counts kept by `retention run`
-    print("\n".join(retention.report_lines(paths.url, args.days)))
+    print("\n".join(report.report_lines(paths.url, args.days)))
     # how often the limits fired (bot/limit_counts.py; no text, no ids)
     print("\n".join(limit_counts.report_lines(paths.url, args.days)))
     return 0

@@ -16,7 +16,7 @@ Before anything is deleted, counts without text or sender survive in
 ``retention_daily_counts`` (migration 0003), per day in Thai time
 (Asia/Bangkok, UTC+7): questions per channel and intent, conversations,
 unanswered questions per channel, intent, reason and taught flag, 👍/👎 per
-channel and intent. ``python -m bot.admin report`` (:func:`report_lines`)
+channel and intent. ``python -m bot.admin report`` (bot/admin/report.py)
 adds them, so its totals do not drop after a run.
 
 Batches: at most ``batch_size`` (500) conversations or records per
@@ -39,25 +39,18 @@ lost). When both URLs are the same database, one transaction does both.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
     Integer,
-    MetaData,
     String,
-    Table,
-    UniqueConstraint,
     bindparam,
     event,
     func,
@@ -66,7 +59,16 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from bot import settings
-from bot.content import records
+from bot.admin.daily_counts import (
+    BANGKOK,
+    add_counts,
+    aware,
+    channel_of,
+    count_key,
+    day_of_ts,
+    has_table,
+    thai_day,
+)
 from bot.content.db import get_engine, migrate
 from bot.content.models import AnswerRating, UnansweredQuestion
 from bot.privacy.records import forget_old_notices
@@ -76,37 +78,6 @@ DEFAULT_RETENTION_DAYS = 90
 DEFAULT_BATCH_SIZE = 500
 LOCK_TIMEOUT_S = 5
 LOCK_RETRIES = 3
-# Thailand has had no daylight saving time since 1945: a fixed offset is exact
-# and needs no time zone database.
-BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
-
-METRICS = ("question", "conversation", "unanswered", "rating")
-
-metadata = MetaData()
-daily_counts = Table(
-    "retention_daily_counts",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("day", Date, nullable=False, index=True),
-    Column("metric", String(16), nullable=False),
-    Column("channel", String(64), nullable=False),
-    Column("intent", String(64), nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("taught", Boolean, nullable=False),
-    Column("count", Integer, nullable=False),
-    UniqueConstraint(
-        "day",
-        "metric",
-        "channel",
-        "intent",
-        "kind",
-        "taught",
-        name="uq_retention_daily_counts_key",
-    ),
-)
-_KEY_COLUMNS = ("day", "metric", "channel", "intent", "kind", "taught")
-CountKey = Tuple[date, str, str, str, str, bool]
-
 # Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent).
 events = sa.table(
     "events",
@@ -143,17 +114,6 @@ def retention_days(value: Optional[str] = None) -> int:
             f"{RETENTION_DAYS_ENV} must be a whole number of days >= 1 (got {raw!r})",
         )
     return days
-
-
-def _aware(now: Optional[datetime]) -> datetime:
-    if now is None:
-        return datetime.now(timezone.utc)
-    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now
-
-
-def thai_day(moment: datetime) -> date:
-    """The calendar day in Thailand of an aware time or a naive UTC time."""
-    return _aware(moment).astimezone(BANGKOK).date()
 
 
 @dataclass
@@ -239,10 +199,6 @@ def _tracker_engine(url: str, immediate: bool = False) -> Engine:
     )
 
 
-def _has_table(connection: Connection, name: str) -> bool:
-    return sa.inspect(connection).has_table(name)
-
-
 def _lock_events(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
@@ -254,47 +210,6 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-# ---------------------------------------------------------------- counts
-def _key(
-    day: date, metric: str, channel=None, intent=None, kind=None, taught=False
-) -> CountKey:
-    return (
-        day,
-        metric,
-        str(channel or "")[:64],
-        str(intent or "")[:64],
-        str(kind or "")[:16],
-        bool(taught),
-    )
-
-
-def add_counts(connection: Connection, counts: Counter) -> None:
-    """Add `counts` (CountKey -> n) to ``retention_daily_counts``."""
-    dialect = connection.dialect.name
-    for key, n in sorted(counts.items()):
-        if not n:
-            continue
-        values = dict(zip(_KEY_COLUMNS, key, strict=True), count=n)
-        if dialect in ("postgresql", "sqlite"):
-            if dialect == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            stmt = insert(daily_counts).values(**values)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(_KEY_COLUMNS),
-                set_={"count": daily_counts.c.count + stmt.excluded["count"]},
-            )
-            connection.execute(stmt)
-            continue
-        where = [daily_counts.c[c] == values[c] for c in _KEY_COLUMNS]
-        changed = connection.execute(
-            sa.update(daily_counts).where(*where).values(count=daily_counts.c.count + n)
-        ).rowcount
-        if not changed:
-            connection.execute(sa.insert(daily_counts).values(**values))
-
-
 def _conversation_counts(
     connection: Connection, senders: Sequence[str], last_seen: Dict[str, float]
 ) -> Counter:
@@ -302,7 +217,7 @@ def _conversation_counts(
     for sender in senders:
         ts = last_seen.get(sender)
         if ts is not None:
-            counts[_key(_day_of_ts(ts), "conversation")] += 1
+            counts[count_key(day_of_ts(ts), "conversation")] += 1
     rows = connection.execute(
         select(events.c.timestamp, events.c.intent_name, events.c.data)
         .where(events.c.sender_id.in_(bindparam("ids", expanding=True)))
@@ -312,20 +227,8 @@ def _conversation_counts(
     for ts, intent, data in rows:
         if ts is None:
             continue
-        counts[_key(_day_of_ts(ts), "question", _channel_of(data), intent)] += 1
+        counts[count_key(day_of_ts(ts), "question", channel_of(data), intent)] += 1
     return counts
-
-
-def _day_of_ts(ts: float) -> date:
-    return datetime.fromtimestamp(float(ts), BANGKOK).date()
-
-
-def _channel_of(data: Optional[str]) -> Optional[str]:
-    try:
-        value = json.loads(data or "{}").get("input_channel")
-    except (ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None
 
 
 # ---------------------------------------------------------------- tracker
@@ -415,7 +318,7 @@ def _tracker_retention(
     tracker = _tracker_engine(tracker_url, immediate=True)
     try:
         with reader.connect() as connection:
-            if not _has_table(connection, "events"):
+            if not has_table(connection, "events"):
                 return
             old = _old_conversations(connection, cutoff_ts)
             senders = sorted(old)
@@ -441,7 +344,7 @@ def _record_counts(table, rows) -> Counter:
         day = thai_day(row.created_at)
         if table is UnansweredQuestion.__table__:
             counts[
-                _key(
+                count_key(
                     day,
                     "unanswered",
                     row.channel,
@@ -451,7 +354,7 @@ def _record_counts(table, rows) -> Counter:
                 )
             ] += 1
         else:
-            counts[_key(day, "rating", row.channel, row.intent, row.rating)] += 1
+            counts[count_key(day, "rating", row.channel, row.intent, row.rating)] += 1
     return counts
 
 
@@ -463,7 +366,7 @@ def _service_retention(
     for model, attr in ((UnansweredQuestion, "unanswered"), (AnswerRating, "ratings")):
         table = model.__table__
         with engine.connect() as connection:
-            if not _has_table(connection, table.name):
+            if not has_table(connection, table.name):
                 continue
             if result.dry_run:
                 n = connection.execute(
@@ -522,7 +425,7 @@ def run_retention(
     if tracker_url.startswith("postgres://"):
         tracker_url = "postgresql://" + tracker_url[len("postgres://") :]
     service_url = service_url or settings.database_url()
-    cutoff = _aware(now).astimezone(timezone.utc) - timedelta(days=days)
+    cutoff = aware(now).astimezone(timezone.utc) - timedelta(days=days)
     result = RetentionResult(days=days, cutoff=cutoff, dry_run=dry_run)
     try:
         if not dry_run:
@@ -557,166 +460,3 @@ def run_retention(
             f"({error.__class__.__name__}); check DATABASE_URL, then run again",
         ) from None
     return result
-
-
-# ---------------------------------------------------------------- report
-@dataclass
-class Archived:
-    """Counts kept by the retention run (rows already deleted)."""
-
-    ratings: Dict[str, Dict[str, int]] = field(default_factory=dict)
-    unanswered: Dict[str, Dict[str, int]] = field(default_factory=dict)  # open
-    open_unanswered: int = 0
-    taught: int = 0
-    questions: Dict[str, int] = field(default_factory=dict)  # per channel
-    conversations: int = 0
-
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.ratings
-            or self.open_unanswered
-            or self.taught
-            or self.questions
-            or self.conversations
-        )
-
-
-def archived_counts(
-    url: Optional[str] = None, since: Optional[datetime] = None
-) -> Archived:
-    """What ``retention_daily_counts`` holds (from the Thai day of `since`,
-    a naive UTC time, when given)."""
-    out = Archived()
-    engine = get_engine(url)
-    with engine.connect() as connection:
-        if not _has_table(connection, daily_counts.name):
-            return out
-        c = daily_counts.c
-        stmt = select(
-            c.metric, c.channel, c.intent, c.kind, c.taught, func.sum(c.count)
-        ).group_by(c.metric, c.channel, c.intent, c.kind, c.taught)
-        if since is not None:
-            stmt = stmt.where(c.day >= thai_day(since))
-        rows = connection.execute(stmt).all()
-    for metric, channel, intent, kind, taught, n in rows:
-        n = int(n or 0)
-        if metric == "rating":
-            bucket = out.ratings.setdefault(intent or "-", {"good": 0, "bad": 0})
-            bucket[kind] = bucket.get(kind, 0) + n
-        elif metric == "unanswered":
-            if taught:
-                out.taught += n
-                continue
-            out.open_unanswered += n
-            reason = "fallback" if kind in ("fallback", "core_fallback") else kind
-            bucket = out.unanswered.setdefault(
-                intent or "-", {"fallback": 0, "low_confidence": 0}
-            )
-            bucket[reason] = bucket.get(reason, 0) + n
-        elif metric == "question":
-            key = channel or "-"
-            out.questions[key] = out.questions.get(key, 0) + n
-        elif metric == "conversation":
-            out.conversations += n
-    return out
-
-
-def _merge(a: Dict[str, Dict[str, int]], b: Dict[str, Dict[str, int]]) -> Dict:
-    out = {k: dict(v) for k, v in a.items()}
-    for key, counts in b.items():
-        bucket = out.setdefault(key, {})
-        for name, n in counts.items():
-            bucket[name] = bucket.get(name, 0) + n
-    return out
-
-
-def report_lines(url: Optional[str] = None, days: Optional[int] = None) -> List[str]:
-    """``python -m bot.admin report``: ratings per intent with the unanswered
-    questions guessed as that intent, the stored rows plus the counts kept by
-    the retention run."""
-    from bot.admin.review import _db_error, _since
-
-    since = _since(days)
-    try:
-        ratings = records.rating_counts(since, url)
-        rows = records.unanswered_questions(True, since, url)
-        archived = archived_counts(url, since)
-    except Exception as exc:
-        raise _db_error(exc) from None
-    open_rows = [r for r in rows if r.taught_at is None]
-    live: Dict[str, Dict[str, int]] = {}
-    for r in open_rows:
-        bucket = live.setdefault(r.intent or "-", {"fallback": 0, "low_confidence": 0})
-        # both kinds of fallback: the citizen got "please rephrase"
-        reason = "fallback" if r.reason in ("fallback", "core_fallback") else r.reason
-        bucket[reason] = bucket.get(reason, 0) + 1
-    ratings = _merge(ratings, archived.ratings)
-    per_intent = _merge(live, archived.unanswered)
-    intents = sorted(
-        set(ratings) | set(per_intent),
-        key=lambda k: (
-            -(ratings.get(k, {}).get("bad", 0)),
-            -sum(per_intent.get(k, {}).values()),
-            k,
-        ),
-    )
-    period = f"{days} วันล่าสุด / last {days} days" if days else "ทั้งหมด / all time"
-    out = [
-        f"รายงาน ({period})",
-        f"{'intent':<26}{'👍':>5}{'👎':>5}{'%👍':>6}{'fallback':>10}{'low-conf':>10}",
-    ]
-    for k in intents:
-        good = ratings.get(k, {}).get("good", 0)
-        bad = ratings.get(k, {}).get("bad", 0)
-        share = f"{100 * good // (good + bad)}%" if good + bad else "-"
-        un = per_intent.get(k, {})
-        out.append(
-            f"{k:<26}{good:>5}{bad:>5}{share:>6}"
-            f"{un.get('fallback', 0):>10}{un.get('low_confidence', 0):>10}"
-        )
-    total_good = sum(v.get("good", 0) for v in ratings.values())
-    total_bad = sum(v.get("bad", 0) for v in ratings.values())
-    taught = len(rows) - len(open_rows) + archived.taught
-    out.append("")
-    out.append(
-        f"รวม/total: 👍 {total_good}  👎 {total_bad}  "
-        f"คำถามค้าง/open unanswered {len(open_rows) + archived.open_unanswered}  "
-        f"สอนแล้ว/taught {taught}"
-    )
-    if not archived.empty:
-        by_channel = ", ".join(
-            f"{name} {n}" for name, n in sorted(archived.questions.items())
-        )
-        out.append(
-            f"รวมยอดที่เก็บไว้หลังลบตามระยะเก็บข้อมูล (RETENTION_DAYS, ไม่มีข้อความ): "
-            f"คำถามค้าง {archived.open_unanswered}  บทสนทนา {archived.conversations}  "
-            f"ข้อความ {sum(archived.questions.values())}"
-            + (f" ({by_channel})" if by_channel else "")
-        )
-        out.append(
-            "includes the counts kept by the retention run (text deleted): "
-            f"{archived.open_unanswered} open unanswered, {archived.conversations} "
-            f"conversations, {sum(archived.questions.values())} questions"
-            + (f" ({by_channel})" if by_channel else "")
-        )
-    out.append(
-        "fallback = บอตไม่เข้าใจเลย (intent คือสิ่งที่เดาใกล้สุด) / the bot did not "
-        "understand (intent = its best guess); low-conf = ตอบแต่ไม่มั่นใจ / answered "
-        "with low confidence"
-    )
-    return out
-
-
-def count_rows(url: Optional[str] = None) -> Dict[str, int]:
-    """metric -> summed count in ``retention_daily_counts`` (tests, staff)."""
-    engine = get_engine(url)
-    with engine.connect() as connection:
-        if not _has_table(connection, daily_counts.name):
-            return {}
-        rows = connection.execute(
-            select(daily_counts.c.metric, func.sum(daily_counts.c.count)).group_by(
-                daily_counts.c.metric
-            )
-        ).all()
-    return {metric: int(n) for metric, n in rows}

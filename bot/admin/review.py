@@ -4,7 +4,7 @@ answer well, and how they rated the answers."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from bot import insights
 from bot.admin.errors import AdminError
@@ -82,57 +82,4 @@ def unanswered_lines(
             f"… อีก {len(groups) - limit} กลุ่ม (ใช้ --limit) / "
             f"{len(groups) - limit} more groups (use --limit)"
         )
-    return out
-
-
-def report_lines(url: Optional[str] = None, days: Optional[int] = None) -> List[str]:
-    """Ratings per intent with the unanswered questions guessed as that intent."""
-    try:
-        ratings = records.rating_counts(_since(days), url)
-        rows = records.unanswered_questions(True, _since(days), url)
-    except Exception as exc:
-        raise _db_error(exc) from None
-    open_rows = [r for r in rows if r.taught_at is None]
-    per_intent: Dict[str, Dict[str, int]] = {}
-    for r in open_rows:
-        key = r.intent or "-"
-        bucket = per_intent.setdefault(key, {"fallback": 0, "low_confidence": 0})
-        # both kinds of fallback: the citizen got "please rephrase"
-        reason = "fallback" if r.reason in ("fallback", "core_fallback") else r.reason
-        bucket[reason] = bucket.get(reason, 0) + 1
-    intents = sorted(
-        set(ratings) | set(per_intent),
-        key=lambda k: (
-            -(ratings.get(k, {}).get("bad", 0)),
-            -sum(per_intent.get(k, {}).values()),
-            k,
-        ),
-    )
-    period = f"{days} วันล่าสุด / last {days} days" if days else "ทั้งหมด / all time"
-    out = [
-        f"รายงาน ({period})",
-        f"{'intent':<26}{'👍':>5}{'👎':>5}{'%👍':>6}{'fallback':>10}{'low-conf':>10}",
-    ]
-    for k in intents:
-        good = ratings.get(k, {}).get("good", 0)
-        bad = ratings.get(k, {}).get("bad", 0)
-        share = f"{100 * good // (good + bad)}%" if good + bad else "-"
-        un = per_intent.get(k, {})
-        out.append(
-            f"{k:<26}{good:>5}{bad:>5}{share:>6}"
-            f"{un.get('fallback', 0):>10}{un.get('low_confidence', 0):>10}"
-        )
-    total_good = sum(v.get("good", 0) for v in ratings.values())
-    total_bad = sum(v.get("bad", 0) for v in ratings.values())
-    out.append("")
-    out.append(
-        f"รวม/total: 👍 {total_good}  👎 {total_bad}  "
-        f"คำถามค้าง/open unanswered {len(open_rows)}  "
-        f"สอนแล้ว/taught {len(rows) - len(open_rows)}"
-    )
-    out.append(
-        "fallback = บอตไม่เข้าใจเลย (intent คือสิ่งที่เดาใกล้สุด) / the bot did not "
-        "understand (intent = its best guess); low-conf = ตอบแต่ไม่มั่นใจ / answered "
-        "with low confidence"
-    )
     return out

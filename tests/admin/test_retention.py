@@ -22,7 +22,8 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
-from bot.admin import retention
+from bot.admin import daily_counts, retention
+from bot.admin import report as admin_report
 from bot.admin.cli import main
 from bot.content.db import dispose_engines, migrate, session_scope
 from bot.content.models import AnswerRating, UnansweredQuestion
@@ -255,7 +256,7 @@ def record_counts(stores: Stores) -> Tuple[int, int]:
 
 
 def daily_rows(stores: Stores) -> List[Tuple]:
-    table = retention.daily_counts
+    table = daily_counts.daily_counts
     with session_scope(stores.service) as s:
         return [
             tuple(r)
@@ -303,7 +304,7 @@ def seed(stores: Stores) -> None:
 
 
 def report(stores: Stores, days: Optional[int] = None) -> List[str]:
-    return retention.report_lines(stores.service, days)
+    return admin_report.report_lines(stores.service, days)
 
 
 def totals(lines: List[str]) -> str:
@@ -357,7 +358,7 @@ def test_old_data_goes_recent_stays_and_counts_survive(stores: Stores) -> None:
     assert (old_day, "conversation", "", "", "", False, 1) in rows
     assert any(r[1:4] == ("question", "line", "nlu_fallback") for r in rows)
     assert any(r[1:3] == ("question", "") for r in rows)  # channel unknown
-    counts = retention.count_rows(stores.service)
+    counts = admin_report.count_rows(stores.service)
     assert counts == {"question": 4, "conversation": 3, "unanswered": 3, "rating": 2}
     assert not any("บัตร" in str(cell) or "หวย" in str(cell) for r in rows for cell in r)
 
@@ -371,7 +372,7 @@ def test_old_data_goes_recent_stays_and_counts_survive(stores: Stores) -> None:
     # a second run finds nothing more and counts nothing twice
     again = retention.run_retention(stores.tracker, stores.service, days=90, now=NOW)
     assert (again.conversations, again.unanswered, again.ratings) == (0, 0, 0)
-    assert retention.count_rows(stores.service) == counts
+    assert admin_report.count_rows(stores.service) == counts
 
     # the clock moves on: the rest goes too, counts keep adding up
     later = retention.run_retention(
@@ -433,7 +434,7 @@ def test_batches_of_a_given_size(stores: Stores) -> None:
     assert result.conversations == 7 and result.events == 7 * 4
     assert result.batches == 3  # 3 + 3 + 1 conversations, no records
     assert events_of(stores) == {}
-    assert retention.count_rows(stores.service)["conversation"] == 7
+    assert admin_report.count_rows(stores.service)["conversation"] == 7
 
 
 def test_report_days_filter_counts_archived_days(stores: Stores) -> None:
@@ -532,7 +533,7 @@ def test_with_rasas_own_tracker_store(tmp_path: Path) -> None:
     service_url = f"sqlite:///{tmp_path / 's.db'}"
     result = retention.run_retention(tracker_url, service_url, days=90, now=NOW)
     assert (result.conversations, result.events) == (1, 5)
-    rows = retention.archived_counts(service_url)
+    rows = admin_report.archived_counts(service_url)
     assert rows.questions == {"line": 1} and rows.conversations == 1
 
     in_flight.update(UserUttered("มาอีกแล้วค่ะ", {"name": "greet"}, input_channel="line"))
@@ -575,6 +576,6 @@ def test_postgres_lock_wait_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
             transaction.rollback()
         blocker.dispose()
         assert sorted(events_of(found)) == ["old"]
-        assert retention.count_rows(service) == {}
+        assert admin_report.count_rows(service) == {}
         result = retention.run_retention(tracker, service, days=90, now=NOW)
         assert result.conversations == 1 and events_of(found) == {}
