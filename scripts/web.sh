@@ -44,7 +44,9 @@ _has_thai_fonts() {
 # HarfBuzz but loads FriBiDi from the system, and the LINE rich-menu image
 # needs raqm to place Thai vowels and tone marks (bot/channels/line/richmenu.py).
 _has_fribidi() {
-    ldconfig -p 2>/dev/null | grep -q 'libfribidi\.so\.0'
+    compgen -G '/usr/lib/*/libfribidi.so.0*' >/dev/null \
+        || compgen -G '/lib/*/libfribidi.so.0*' >/dev/null \
+        || compgen -G '/usr/lib/libfribidi.so.0*' >/dev/null
 }
 
 # Installs Debian's Chromium and Thai fonts for the browser test (and FriBiDi
