@@ -212,11 +212,20 @@ def pseudonym(sender: str) -> str:
     return PSEUDONYM_PREFIX + digest[:32]
 
 
+# LINE's user, group and room ids: the LINE channel stores conversations
+# under them, so a REST or web-chat client must never be able to use one.
+LINE_SOURCE_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
+
+
 def conversation_id(sender: str) -> str:
-    """The id to store a conversation under: `sender` itself, or its
-    `pseudonym` when it carries personal data. Stable for the same sender, so
+    """The id to store a REST or web-chat conversation under: `sender` itself,
+    or its `pseudonym` when it carries personal data or is shaped like a LINE
+    id (else a client that knows a citizen's LINE user id could read on, or
+    erase, that citizen's LINE conversation). Stable for the same sender, so
     the conversation continues across turns, restarts and instances."""
-    return pseudonym(sender) if carries_personal_data(sender) else sender
+    if carries_personal_data(sender) or LINE_SOURCE_ID.match(sender):
+        return pseudonym(sender)
+    return sender
 
 
 def _clean_metadata_value(value: Any, depth: int, key: str = "") -> Any:

@@ -181,3 +181,12 @@ def test_property_idempotent(text: str) -> None:
     second = clean_incoming(first.text)
     assert second.text == first.text
     assert second.notice is None
+
+
+def test_a_rest_sender_shaped_like_a_line_id_never_reaches_that_conversation():
+    from bot.channels.hygiene import conversation_id
+
+    for line_id in ("U" + "4af4980629" * 3 + "ab", "C" + "0" * 32, "R" + "f" * 32):
+        stored = conversation_id(line_id)
+        assert stored != line_id and stored == conversation_id(line_id)
+    assert conversation_id("web-3f2a") == "web-3f2a"  # ordinary ids unchanged
