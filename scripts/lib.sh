@@ -58,10 +58,24 @@ ensure_venv() {
         log "Creating $VENV_DIR with $python"
         "$python" -m venv "$VENV_DIR"
     fi
-    log "Installing pinned requirements (first time takes a few minutes)"
-    "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip==24.2
-    "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt \
-        || die "pip could not install requirements.txt; read the messages above."
+    mkdir -p "$RUN_DIR"
+    local install_log="$RUN_DIR/install.log" start=$SECONDS pid
+    log "Installing pinned requirements (first time about 2 minutes; details in $install_log)"
+    # pip's own warnings go to the log; the terminal shows progress.
+    {
+        "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip==24.2 &&
+            "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    } > "$install_log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 10
+        kill -0 "$pid" 2>/dev/null && printf '    installing … %s s\n' $((SECONDS - start))
+    done
+    if ! wait "$pid"; then
+        grep -v "^WARNING: Location" "$install_log" | tail -n 25 >&2
+        die "pip could not install requirements.txt; the end of $install_log is above."
+    fi
+    log "Installed in $((SECONDS - start)) s"
     echo "$want" > "$stamp"
 }
 
