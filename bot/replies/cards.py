@@ -198,7 +198,10 @@ def answer(key: str, reply_text: str, sources, buttons: Sequence[dict]):
     note = notes[-1] if notes else None
     item = card(title, lines, lead, numbered, note, sources, buttons)
     details = [f"{i}. {x}" if numbered else x for i, x in enumerate(lines, 1)]
-    return payload(alt_text(lead, details), [item])
+    alt_lead = lead
+    if numbered:  # "… Biz Portal มี 5 ขั้นตอนค่ะ": complete even if steps are cut
+        alt_lead = f"{lead.removesuffix('ค่ะ').rstrip()} มี {len(lines)} ขั้นตอนค่ะ"
+    return payload(alt_text(alt_lead, details), [item])
 
 
 def licences(reply_text: str, result, buttons: Sequence[dict]) -> Optional[Dict]:

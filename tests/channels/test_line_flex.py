@@ -143,6 +143,7 @@ def test_bizportal_steps_are_numbered(loaded: str) -> None:
     assert "https://bizportal.go.th" in {a.get("uri") for a in footer_actions(bubble)}
     check_alt(flex["altText"])
     assert "1." in flex["altText"]
+    assert flex["altText"].startswith("ขั้นตอนขอใบอนุญาตผ่าน Biz Portal มี 5 ขั้นตอนค่ะ")
 
 
 def test_what_to_bring_checklist(loaded: str) -> None:
