@@ -172,7 +172,7 @@ def main(argv: List[str] | None = None) -> int:
     if args.model:
         import tempfile
 
-        from bench.serving import start_project
+        from bench.procs import start_project
 
         with tempfile.TemporaryDirectory() as tmp:
             bot = start_project(args.model, Path(tmp))

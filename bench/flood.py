@@ -264,7 +264,7 @@ def report_section(result: Dict[str, Any]) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Starts the bot (default limit), runs the bench, prints/writes JSON."""
-    from bench.serving import first_answer, start_project
+    from bench.procs import first_answer, start_project
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, required=True)
