@@ -179,7 +179,14 @@ async def socketio_flood(url: str, report: FloodReport, stop: asyncio.Event) -> 
             )
             report.socket_sent += 1
             await asyncio.sleep(0.02)
-        await asyncio.sleep(5)  # the answers of admitted messages still coming
+        # the admitted messages are still being answered: wait until no
+        # answer came for 2 s (at most 60 s), so no turn is left running
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            before = report.socket_answers
+            await asyncio.sleep(2)
+            if report.socket_answers == before:
+                break
     finally:
         await client.eio.disconnect(abort=True)
 

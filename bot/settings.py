@@ -162,6 +162,12 @@ def max_inflight_turns() -> int:
     return _limit_int("MAX_INFLIGHT_TURNS", 100)
 
 
+def max_inflight_per_conversation() -> int:
+    """Turns of one conversation running or waiting at once before more are
+    refused (``MAX_INFLIGHT_PER_CONVERSATION``, default 5)."""
+    return _limit_int("MAX_INFLIGHT_PER_CONVERSATION", 5)
+
+
 def limits_redis_url() -> str | None:
     """Redis for the rate-limit counters: ``RATE_LIMIT_REDIS_URL``, else
     ``LOCK_STORE_URL`` when it is Redis, else None (counters in memory)."""

@@ -14,7 +14,10 @@ per turn (so REST, socket.io and LINE share them):
   message.
 * **Overload**: at most ``MAX_INFLIGHT_TURNS`` (default 100) turns running at
   once in this Rasa process; beyond that a turn is refused at once instead of
-  queueing until clients time out.
+  queueing until clients time out. One conversation may have at most
+  ``MAX_INFLIGHT_PER_CONVERSATION`` (default 5) of them (running or waiting
+  for its lock); more are refused like messages over the rate, so a client
+  that sends without waiting for answers cannot fill the process.
 
 A refused message never reaches Rasa, so nothing is added to (or removed
 from) its tracker. What the citizen sees is the channel's choice
@@ -54,6 +57,7 @@ from bot.replies import phrases
 from bot.settings import (
     limits_key_prefix,
     limits_redis_url,
+    max_inflight_per_conversation,
     max_inflight_turns,
     rate_limit_per_minute,
     redis_timeout_s,
@@ -98,6 +102,31 @@ def counter_key(channel: str, conversation: str) -> str:
     keys hold it in clear)."""
     raw = f"{channel}\x1f{conversation}".encode("utf-8")
     return hashlib.sha256(raw).hexdigest()[:32]
+
+
+class Notices:
+    """Which conversations got the notice in the current window (this
+    process): the web chat and LINE get one per window, whichever limit
+    refused them."""
+
+    def __init__(self, window_s: int = WINDOW_S, max_keys: int = 100_000) -> None:
+        """Nobody noticed yet."""
+        self.window_s = window_s
+        self.max_keys = max_keys
+        self._noticed: Dict[str, int] = {}
+
+    def due(self, key: str) -> bool:
+        """True the first time `key` asks in this window; records it."""
+        window = int(time.time() // self.window_s)
+        if self._noticed.get(key) == window:
+            return False
+        self._noticed[key] = window
+        if len(self._noticed) > self.max_keys:
+            self._noticed = {k: w for k, w in self._noticed.items() if w == window}
+        return True
+
+
+NOTICES = Notices()
 
 
 class MemoryCounter:
@@ -215,6 +244,7 @@ class RateLimiter:
         if count <= limit:
             return None
         first = count == limit + 1
+        notice_due = NOTICES.due(key) if first else False
         metrics.limit_refused(RATE, channel)
         limit_counts.add(RATE, channel, fired=first)
         if first:
@@ -227,18 +257,37 @@ class RateLimiter:
                 limit,
                 math.ceil(left),
             )
-        return Refusal(RATE, 429, max(1, math.ceil(left)), phrases.RATE_LIMITED, first)
+        retry_after = max(1, math.ceil(left))
+        return Refusal(RATE, 429, retry_after, phrases.RATE_LIMITED, notice_due)
 
 
 class Inflight:
     """Turns running in this process, against ``MAX_INFLIGHT_TURNS``."""
 
-    def __init__(self, limit: Optional[int] = None) -> None:
-        """`limit` None reads ``MAX_INFLIGHT_TURNS`` on every check."""
+    def __init__(
+        self, limit: Optional[int] = None, per_conversation: Optional[int] = None
+    ) -> None:
+        """`limit` / `per_conversation` None read ``MAX_INFLIGHT_TURNS`` /
+        ``MAX_INFLIGHT_PER_CONVERSATION`` on every check."""
         self.limit = limit
+        self.per_conversation = per_conversation
         self.running = 0
+        self.by_conversation: Dict[str, int] = {}
         self._refused_since_log = 0
         self._logged_at = float("-inf")
+
+    def check_conversation(self, channel: str, conversation: str) -> Optional[Refusal]:
+        """A `Refusal` (like one over the rate: the notice once per window)
+        when one conversation already has its maximum of turns running or
+        waiting for its lock: a client sending without waiting for answers
+        cannot fill the process's in-flight turns."""
+        limit = self.per_conversation or max_inflight_per_conversation()
+        key = counter_key(channel, conversation)
+        if self.by_conversation.get(key, 0) < limit:
+            return None
+        metrics.limit_refused(RATE, channel)
+        limit_counts.add(RATE, channel, fired=False)
+        return Refusal(RATE, 429, 1, phrases.RATE_LIMITED, NOTICES.due(key))
 
     def check(self, channel: str) -> Optional[Refusal]:
         """A `Refusal` when this process already runs its maximum of turns."""
@@ -263,14 +312,19 @@ class Inflight:
         return Refusal(OVERLOAD, 503, OVERLOAD_RETRY_AFTER_S, phrases.OVERLOADED, True)
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
-        """Counts one running turn for as long as the block runs."""
+    def turn(self, channel: str = "", conversation: str = "") -> Iterator[None]:
+        """Counts one running turn (of that conversation) while the block runs."""
+        key = counter_key(channel, conversation)
         self.running += 1
+        self.by_conversation[key] = self.by_conversation.get(key, 0) + 1
         metrics.INFLIGHT.set(self.running)
         try:
             yield
         finally:
             self.running -= 1
+            left = self.by_conversation.pop(key, 1) - 1
+            if left > 0:
+                self.by_conversation[key] = left
             metrics.INFLIGHT.set(self.running)
 
 
@@ -302,6 +356,8 @@ def reset(rate_limiter: Optional[RateLimiter] = None) -> None:
     global _limiter
     _limiter = rate_limiter
     INFLIGHT.running, INFLIGHT._refused_since_log = 0, 0
+    INFLIGHT.by_conversation.clear()
+    NOTICES._noticed.clear()
     INFLIGHT._logged_at = float("-inf")
     limit_counts.clear()
 
@@ -310,10 +366,13 @@ async def admit(channel: str, conversation: str) -> Optional[Refusal]:
     """The one check before Rasa: None to run the turn, else why not.
 
     Overload first (it costs nothing and protects the process), then the
-    conversation's rate. Call `INFLIGHT.turn()` around the turn right after
-    (no ``await`` in between, so the in-flight count stays exact).
+    conversation's turns in flight, then its rate. Call
+    `INFLIGHT.turn(channel, conversation)` around the turn right after (no
+    ``await`` in between, so the in-flight counts stay exact).
     """
-    refusal = INFLIGHT.check(channel)
+    refusal = INFLIGHT.check(channel) or INFLIGHT.check_conversation(
+        channel, conversation
+    )
     if refusal is None:
         refusal = await limiter().check(channel, conversation)
     if refusal is None:

@@ -74,7 +74,7 @@ async def run_turn(
             )
         return False
     started = time.perf_counter()
-    with limits.INFLIGHT.turn():
+    with limits.INFLIGHT.turn(message.input_channel or "", message.sender_id):
         apologise = await _run_admitted(on_new_message, message, replies_sent)
     metrics.turn_done(
         message.input_channel or "", time.perf_counter() - started, apologise

@@ -57,6 +57,7 @@ ISOLATED_VARS = (
     "RATE_LIMIT_PER_MINUTE",
     "RATE_LIMIT_REDIS_URL",
     "MAX_INFLIGHT_TURNS",
+    "MAX_INFLIGHT_PER_CONVERSATION",
 )
 # Messages per conversation per minute in the test servers: above what any
 # test's own conversation sends (the default, 20, is tested in tests/limits);

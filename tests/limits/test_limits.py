@@ -61,6 +61,7 @@ def test_defaults_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (
         "RATE_LIMIT_PER_MINUTE",
         "MAX_INFLIGHT_TURNS",
+        "MAX_INFLIGHT_PER_CONVERSATION",
         "LOCK_STORE_URL",
         "LOCK_STORE_KEY_PREFIX",
     ):
@@ -68,6 +69,7 @@ def test_defaults_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RATE_LIMIT_REDIS_URL", raising=False)
     assert settings.rate_limit_per_minute() == 20
     assert settings.max_inflight_turns() == 100
+    assert settings.max_inflight_per_conversation() == 5
     assert settings.limits_redis_url() is None
     assert isinstance(limits.limiter_from_env().counter, limits.MemoryCounter)
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "nonsense")
@@ -269,6 +271,29 @@ def test_overload_rest_503_at_once_socketio_polite(serve: Callable) -> None:
     assert got["socketio"] == phrases.OVERLOADED
     assert got["first"][0] == 200
     assert [m.sender_id for m in bot.received] == ["first"]
+
+
+def test_one_conversation_cannot_fill_the_turns_in_flight() -> None:
+    """A client that sends without waiting: its sixth concurrent turn is
+    refused (the notice once), another conversation still gets in."""
+    bot = EchoBot(delay=0.5)
+
+    async def turn(sender: str, text: str) -> List[str]:
+        out = CollectingOutputChannel()
+        message = UserMessage(text, out, sender, input_channel="socketio")
+        await run_turn(bot, message, lambda: count_visible(out.messages))
+        return [m["text"] for m in out.messages]
+
+    async def scenario() -> List[List[str]]:
+        flood = [turn("pusher", f"m{i}") for i in range(8)]
+        return await asyncio.gather(*flood, turn("calm", "hi"))
+
+    answers = asyncio.run(scenario())
+    assert sum(1 for a in answers[:8] if a and a[0].startswith("echo")) == 5
+    assert sum(1 for a in answers[:8] if a == [phrases.RATE_LIMITED]) == 1
+    assert sum(1 for a in answers[:8] if a == []) == 2  # the notice came once
+    assert answers[8] == ["echo: hi"]
+    assert limits.INFLIGHT.running == 0 and limits.INFLIGHT.by_conversation == {}
 
 
 def test_limit_counts_reach_the_report(loaded: str) -> None:
