@@ -1,4 +1,5 @@
-"""One staff console per test module, over its own content copy and DB."""
+"""One staff console for the console tests, over its own content copy and DB
+(the tests use separate answers, aliases, addresses and accounts)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tests.console.helpers import Console, running_console
 from tests.e2e.conftest import servers  # noqa: F401 - the shared running bot
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     workdir = tmp_path_factory.mktemp("console")
     env = {

@@ -1,4 +1,4 @@
-"""The issue's "done when", in the browser, end to end (opt-in: about four
+"""The issue's "done when", in the browser, end to end (opt-in: about three
 minutes with a real training run; ``CONSOLE_FULL_FLOW=1``).
 
 A project copy in a temporary folder runs its own action server and Rasa
@@ -28,7 +28,7 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(
         os.environ.get("CONSOLE_FULL_FLOW") != "1",
-        reason="a real training run (~4 min): set CONSOLE_FULL_FLOW=1",
+        reason="a real training run (~3 min): set CONSOLE_FULL_FLOW=1",
     ),
 ]
 TAUGHT = "อยากโทรคุยกับทีมงานบิซพอร์ทัลต้องกดเบอร์ไหนคะ"
