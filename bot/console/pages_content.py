@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Sanic
 from sanic.request import Request
 
-from bot.admin import content
+from bot.admin import content, facts
 from bot.admin.errors import AdminError
 from bot.admin.paths import Paths
 from bot.console import dashboard, forms, history, web
@@ -33,7 +33,13 @@ def names_data(paths: Paths, query: str = "") -> dict:
         for a in bundle.awards
         if not q or q in a["recipient"] or q in names.get(a["recipient"], "").casefold()
     ]
+    fact_rows = [
+        (fid, value)
+        for fid, value in facts.fact_ids(paths).items()
+        if not q or q in fid.casefold() or q in str(value).casefold()
+    ]
     return {
+        "facts": fact_rows,
         "bodies": bodies[:200],
         "more": max(len(bodies) - 200, 0),
         "awards": awards,
@@ -82,7 +88,22 @@ def change_names(paths: Paths, user: str, form) -> str:
             after if action == "award_add" else None,
         )  # fmt: skip
         return result.message_th
+    if action == "fact_set":
+        return set_fact(paths, user, form.get("fact") or "", form.get("value"))
     raise AdminError("คำสั่งไม่ถูกต้องค่ะ", "unknown action")
+
+
+def set_fact(paths: Paths, user: str, fact_id: str, value) -> str:
+    """``bot.admin set-fact`` (an empty value clears an optional fact)."""
+    old = facts.fact_ids(paths).get(fact_id)
+    clear = value is None or str(value).strip() == ""
+    result = facts.set_fact(paths, fact_id, None if clear else str(value), clear)
+    new = facts.fact_ids(paths).get(fact_id)
+    history.record(
+        paths.url, user, "fact", fact_id, f"{fact_id}: {old} → {new}",
+        {"value": old}, {"value": new},
+    )  # fmt: skip
+    return result.message_th
 
 
 def register(app: Sanic, paths: Paths) -> None:

@@ -67,7 +67,15 @@ def _example(paths: Paths, user: str, change: history.Change) -> str:
     return training.add_example(paths, user, before["intent"], text)
 
 
+def _fact(paths: Paths, user: str, change: history.Change) -> str:
+    from bot.console.pages_content import set_fact
+
+    value = (change.before or {}).get("value")
+    return set_fact(paths, user, change.target, None if value is None else str(value))
+
+
 UNDO: Dict[str, Undo] = {
+    "fact": _fact,
     "answer": _answer,
     "alias": _alias,
     "award": _award,

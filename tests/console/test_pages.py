@@ -4,6 +4,7 @@ Names & awards page."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 
@@ -84,3 +85,24 @@ def test_names_page_alias_through_the_command_line_functions(console):
     resp = c.post("/names", award)
     assert resp.status_code == 422 and "https://" in resp.text
     assert "ชื่อเรียก &#39;ไฟฟ้านครหลวงทดสอบ&#39;" in c.get("/history").text
+
+
+def test_set_a_fact_and_revert_it(console):
+    c = console.signed_in("editor1")
+    page = c.get("/names", params={"q": "event.name_th"}).text
+    assert "event.name_th" in page
+    old = "รางวัลรัฐบาลดิจิทัล ประจำปี 2562"
+    new = "รางวัลรัฐบาลดิจิทัล ประจำปี 2562 (ทดสอบ)"
+    resp = c.post(
+        "/names", {"action": "fact_set", "fact": "event.name_th", "value": new}
+    )
+    assert resp.status_code == 200, resp.text[-2000:]
+    assert new in (console.content_dir / "awards.yml").read_text(encoding="utf-8")
+    bad = c.post("/names", {"action": "fact_set", "fact": "event.year", "value": "ปีนี้"})
+    assert bad.status_code == 422
+    history = c.get("/history").text
+    change_id = re.search(r"<h2>#(\d+) event\.name_th:", history).group(1)
+    resp = c.post(f"/history/{change_id}/revert", {})
+    assert resp.status_code == 200, resp.text[-2000:]
+    text = (console.content_dir / "awards.yml").read_text(encoding="utf-8")
+    assert new not in text and old in text
