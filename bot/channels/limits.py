@@ -287,7 +287,17 @@ class Inflight:
             return None
         metrics.limit_refused(RATE, channel)
         limit_counts.add(RATE, channel, fired=False)
-        return Refusal(RATE, 429, 1, phrases.RATE_LIMITED, NOTICES.due(key))
+        notice_due = NOTICES.due(key)
+        if notice_due:
+            logger.warning(
+                "Rate limit: conversation %s on %s has %d turns in flight "
+                "(MAX_INFLIGHT_PER_CONVERSATION); further messages refused "
+                "(logged once per window).",
+                log_ref(conversation),
+                channel,
+                limit,
+            )
+        return Refusal(RATE, 429, 1, phrases.RATE_LIMITED, notice_due)
 
     def check(self, channel: str) -> Optional[Refusal]:
         """A `Refusal` when this process already runs its maximum of turns."""
