@@ -118,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="แทนที่บางส่วน เช่น เบอร์โทร / replace part of the text",
     )
     pa.add_argument("--confidence", help="HIGH | MED-HIGH | MED | LOW-MED")
+    pa.add_argument(
+        "--source",
+        nargs=2,
+        action="append",
+        metavar=("URL", "TITLE"),
+        help="ที่มาใหม่ทั้งหมด (ใส่ซ้ำได้หลายแหล่ง) / the new sources, replacing the "
+        "old ones (repeat for several)",
+    )
 
     p = add("set-fact", "แก้ข้อเท็จจริงหนึ่งค่า / set one fact (see `list facts`)")
     p.add_argument(
@@ -314,7 +322,10 @@ def cmd_edit(args, paths: Paths) -> int:
     if args.from_file:
         text = _read_file(args.from_file)
     replace = tuple(args.replace) if args.replace else None
-    _print_result(content.edit_answer(paths, args.key, text, replace, args.confidence))
+    sources = [tuple(s) for s in args.source] if args.source else None
+    _print_result(
+        content.edit_answer(paths, args.key, text, replace, args.confidence, sources)
+    )
     return 0
 
 

@@ -22,6 +22,7 @@ LONG_ANSWER_CHARS = 900
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _URL = re.compile(r"https?://")
 
+
 # ---------------------------------------------------------------- answers
 def answer_warnings(text: str) -> List[str]:
     out = []
@@ -49,12 +50,15 @@ def edit_answer(
     text: Optional[str] = None,
     replace: Optional[Tuple[str, str]] = None,
     confidence: Optional[str] = None,
+    sources: Optional[List[Tuple[str, str]]] = None,
 ) -> Result:
-    """Change an answer's text (whole, or one part replaced) and/or confidence."""
-    if text is None and replace is None and confidence is None:
+    """Change an answer's text (whole, or one part replaced), confidence
+    and/or its sources ((url, title) pairs that replace the old ones)."""
+    if text is None and replace is None and confidence is None and sources is None:
         raise AdminError(
-            "บอกสิ่งที่จะแก้: --text, --from-file, --replace หรือ --confidence",
-            "say what to change: --text, --from-file, --replace or --confidence",
+            "บอกสิ่งที่จะแก้: --text, --from-file, --replace, --confidence หรือ --source",
+            "say what to change: --text, --from-file, --replace, --confidence or "
+            "--source",
         )
     edit = ContentEdit(paths)
     answers = edit.doc("answers.yml").get("answers")
@@ -95,9 +99,37 @@ def edit_answer(
                 f"confidence must be one of {sorted(CONFIDENCE)}",
             )
         item["confidence"] = confidence
+    urls: List[str] = []
+    if sources is not None:
+        clean = [(str(u).strip(), str(t).strip()) for u, t in sources if u or t]
+        if not clean:
+            raise AdminError(
+                "คำตอบต้องมีที่มาอย่างน้อยหนึ่งแหล่ง", "an answer needs at least one source"
+            )
+        for url, title in clean:
+            if not url.startswith("https://") or " " in url:
+                raise AdminError(
+                    f"ลิงก์ที่มาต้องขึ้นต้นด้วย https:// ('{url}')",
+                    f"a source URL must start with https:// ('{url}')",
+                )
+            if not title:
+                raise AdminError(f"ที่มา {url} ต้องมีชื่อเรื่อง", f"source {url} needs a title")
+        urls = [u for u, _t in clean]
+        old_sources = [
+            (s.get("url"), s.get("title")) for s in item.get("sources") or []
+        ]
+        if clean != old_sources:
+            item["sources"] = [
+                yamlio.flow_map({"url": u, "title": t}) for u, t in clean
+            ]
 
     def check(bundle: ContentBundle, _stage: Path) -> None:
         got = bundle.answers[key]
+        if urls and [s["url"] for s in got["sources"]] != urls:
+            raise AdminError(
+                "ตรวจแล้วที่มาที่บันทึกไม่ตรงกับที่สั่ง จึงไม่ได้แก้อะไร",
+                "the saved sources would differ from the ones given; nothing written",
+            )
         if got["text_th"] != new or (confidence and got["confidence"] != confidence):
             raise AdminError(
                 "ตรวจแล้วค่าที่บันทึกไม่ตรงกับที่สั่ง จึงไม่ได้แก้อะไร",
@@ -311,5 +343,3 @@ def award_remove(paths: Paths, category: str, recipient: str) -> Result:
                 counts=counts,
             )
     raise AdminError(f"{key} ไม่มีรางวัล {category}", f"{key} has no award {category}")
-
-

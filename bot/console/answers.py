@@ -9,7 +9,7 @@ import hashlib
 import json
 import threading
 from types import SimpleNamespace
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.admin import content
 from bot.admin.errors import AdminError
@@ -57,13 +57,24 @@ def get(paths: Paths, key: str) -> Dict[str, Any]:
     return {**answers[key], "version": version_of(answers[key])}
 
 
-def preview(answer: Dict[str, Any], text: str) -> Reply:
+def pairs(sources: List[Dict[str, Any]]) -> List[Tuple[str, str]]:
+    """(url, title) of each source, as the edit form and ``edit_answer`` use."""
+    return [(s.get("url", ""), s.get("title", "")) for s in sources]
+
+
+def preview(
+    answer: Dict[str, Any], text: str, sources: Optional[List[Tuple[str, str]]] = None
+) -> Reply:
     """The reply the bot would send for this answer with `text` (what
     action_answer_fact sends for a plain question)."""
+    known = {s["url"]: s for s in answer["sources"]}
+    shown_sources = answer["sources"]
+    if sources is not None:  # keep the citizen links of the sources kept
+        shown_sources = [known.get(u) or {"url": u, "title": t} for u, t in sources]
     shown = SimpleNamespace(
         text_th=text,
         buttons=answer["buttons"],
-        sources=answer["sources"],
+        sources=shown_sources,
         summary_en=answer.get("summary_en"),
         yes_no=answer.get("yes_no") or [],
     )
@@ -78,6 +89,7 @@ def save(
     confidence: Optional[str],
     version: str,
     reverts_id: Optional[int] = None,
+    sources: Optional[List[Tuple[str, str]]] = None,
 ) -> content.Result:
     """Validate and save through ``edit_answer``; record the change. Raises
     :class:`Conflict` when the answer changed since `version` was read."""
@@ -89,12 +101,20 @@ def save(
                 "กรุณาเปิดคำตอบใหม่ ดูข้อความล่าสุด แล้วแก้อีกครั้งค่ะ",
                 f"answer {key} changed after you opened it; nothing was saved",
             )
-        if len(current["sources"]) < forms.MIN_SOURCES:
-            raise AdminError(
-                "คำตอบต้องมีแหล่งที่มาอย่างน้อยหนึ่งแหล่ง", "an answer needs a source"
-            )
+        if sources is not None:
+            sources = [
+                (u.strip(), t.strip()) for u, t in sources if u.strip() or t.strip()
+            ]
+            if len(sources) < forms.MIN_SOURCES:
+                raise AdminError(
+                    "คำตอบต้องมีที่มาอย่างน้อยหนึ่งแหล่ง", "an answer needs a source"
+                )
+            if sources == pairs(current["sources"]):
+                sources = None
         conf = confidence if confidence != current["confidence"] else None
-        result = content.edit_answer(paths, key, text=text, confidence=conf)
+        result = content.edit_answer(
+            paths, key, text=text, confidence=conf, sources=sources
+        )
         if result.counts:
             after = get(paths, key)
             history.record(
@@ -104,8 +124,8 @@ def save(
                 key,
                 ("ย้อนกลับ: " if reverts_id else "แก้คำตอบ: ")
                 + after["text_th"].splitlines()[0][:80],
-                {"text": current["text_th"], "confidence": current["confidence"]},
-                {"text": after["text_th"], "confidence": after["confidence"]},
+                _seen(current),
+                _seen(after),
                 reverts_id=reverts_id,
             )
     return result
@@ -117,9 +137,7 @@ def revert(paths: Paths, user_name: str, change: history.Change) -> content.Resu
         raise AdminError("การแก้ไขนี้ถูกย้อนกลับไปแล้วค่ะ", "this change was already reverted")
     current = get(paths, change.target)
     after = change.after or {}
-    if current["text_th"] != after.get("text") or current["confidence"] != after.get(
-        "confidence"
-    ):
+    if any(v != after[k] for k, v in _seen(current).items() if k in after):
         raise Conflict(
             f"คำตอบ {change.target} ถูกแก้อีกหลังจากการแก้ไขนี้ จึงย้อนกลับอัตโนมัติไม่ได้ "
             "กรุณาแก้จากหน้าคำตอบโดยตรงค่ะ",
@@ -134,4 +152,14 @@ def revert(paths: Paths, user_name: str, change: history.Change) -> content.Resu
         before.get("confidence"),
         current["version"],
         reverts_id=change.id,
+        sources=[tuple(s) for s in before["sources"]] if "sources" in before else None,
     )
+
+
+def _seen(answer: Dict[str, Any]) -> Dict[str, Any]:
+    """What the history keeps of an answer (what the editor can change)."""
+    return {
+        "text": answer["text_th"],
+        "confidence": answer["confidence"],
+        "sources": [list(p) for p in pairs(answer["sources"])],
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from sanic import Sanic
 from sanic.request import Request
 
@@ -15,7 +17,9 @@ NOT_FOUND = "ไม่พบรายการนี้ค่ะ"
 def _edit_page(
     request: Request, item: dict, text: str, confidence: str, version: str, **ctx
 ):
-    reply = answers.preview(item, text)
+    sources = ctx.pop("sources", None)
+    reply = answers.preview(item, text, sources)
+    shown = sources if sources is not None else answers.pairs(item["sources"])
     return web.render(
         request,
         "answer_edit.html",
@@ -25,6 +29,7 @@ def _edit_page(
         version=version,
         fields=forms.ANSWER_FIELDS,
         min_sources=forms.MIN_SOURCES,
+        sources=shown + [("", "")] * 2,  # two empty rows to add a source
         preview=reply,
         preview_lines=reply.text.splitlines(),
         **ctx,
@@ -60,9 +65,24 @@ def register(app: Sanic, paths: Paths) -> None:
         text = (request.form.get("text") or "").replace("\r\n", "\n")
         confidence = request.form.get("confidence") or item["confidence"]
         version = request.form.get("version") or ""
+        raw = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+        urls, titles = raw.get("source_url", []), raw.get("source_title", [])
+        sources = [
+            (u.strip(), t.strip())
+            for u, t in zip(urls, titles, strict=False)
+            if u.strip() or t.strip()
+        ]
         errors = forms.FormErrors()
         if request.form.get("action") == "preview":
-            return _edit_page(request, item, text, confidence, version, previewed=True)
+            return _edit_page(
+                request,
+                item,
+                text,
+                confidence,
+                version,
+                previewed=True,
+                sources=sources,
+            )
         try:
             result = await web.off_loop(
                 answers.save,
@@ -72,6 +92,8 @@ def register(app: Sanic, paths: Paths) -> None:
                 text,
                 confidence,
                 version,
+                None,
+                sources if urls else None,
             )
         except answers.Conflict as exc:
             errors.general.append(exc.th)
@@ -84,13 +106,16 @@ def register(app: Sanic, paths: Paths) -> None:
                 errors=errors,
                 status=409,
                 latest=item,
+                sources=sources,
             )
         except AdminError as exc:
-            errors.add("text", exc.th)
-            errors.by_field["text"] += exc.details
+            where = "sources" if "ที่มา" in exc.th else "text"
+            errors.add(where, exc.th)
+            errors.by_field[where] += exc.details
             return _edit_page(
-                request, item, text, confidence, version, errors=errors, status=422
-            )
+                request, item, text, confidence, version, errors=errors, status=422,
+                sources=sources,
+            )  # fmt: skip
         fresh = await web.off_loop(answers.get, paths, key)
         return _edit_page(
             request,

@@ -109,3 +109,47 @@ def test_a_concurrent_edit_is_refused_with_a_clear_message(console):
     assert "แก้โดยคนที่สองค่ะ" in late.text  # the latest text is shown
     assert "แก้โดยคนแรกค่ะ" not in _db_text(console)
     assert "แก้โดยคนแรกค่ะ" in late.text  # the editor's own text is not lost
+
+
+def test_sources_are_edited_and_required(console):
+    c = console.signed_in("editor1")
+    key = "award_ceremony"
+    page, text, version = _open(c, key)
+    urls = re.findall(r'name="source_url" type="url" value="([^"]*)"', page)
+    titles = [
+        field_value
+        for field_value in re.findall(r'name="source_title" value="([^"]*)"', page)
+    ]
+    assert (
+        len(urls) == len(titles) and urls[0].startswith("https://") and urls[-1] == ""
+    )
+    # every source removed: refused, next to the sources, nothing written
+    empty = [("text", text), ("version", version), ("action", "save"), ("csrf", c.csrf)]
+    empty += [("source_url", ""), ("source_title", "")] * len(urls)
+    resp = c.http.post(f"{console.base}/answers/{key}", data=empty, timeout=60)
+    assert resp.status_code == 422
+    assert re.search(r'id="e-sources"[^>]*>.*ที่มาอย่างน้อยหนึ่งแหล่ง', resp.text, re.S)
+    # a plain-http link is refused
+    bad = [("text", text), ("version", version), ("action", "save")]
+    bad += [
+        ("csrf", c.csrf),
+        ("source_url", "http://x.go.th/"),
+        ("source_title", "ข่าว"),
+    ]
+    resp = c.http.post(f"{console.base}/answers/{key}", data=bad, timeout=60)
+    assert resp.status_code == 422 and "https://" in resp.text
+    # add a source: saved, shown, in the history, revertible
+    new = "https://www.thaigov.go.th/news/contents/details/24149"
+    form = [("text", text), ("version", version), ("action", "save"), ("csrf", c.csrf)]
+    for u, t in zip(urls[:1], titles[:1], strict=True):
+        form += [("source_url", u), ("source_title", t)]
+    form += [("source_url", new), ("source_title", "ข่าวทำเนียบรัฐบาล (ทดสอบ)")]
+    resp = c.http.post(f"{console.base}/answers/{key}", data=form, timeout=60)
+    assert resp.status_code == 200, resp.text[-2000:]
+    yml = (console.content_dir / "answers.yml").read_text(encoding="utf-8")
+    assert "ข่าวทำเนียบรัฐบาล (ทดสอบ)" in yml
+    dispose_engines()
+    assert [s["url"] for s in repository.answer(key, console.url).sources] == [
+        urls[0],
+        new,
+    ]

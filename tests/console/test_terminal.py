@@ -37,3 +37,23 @@ def test_a_terminal_edit_is_recorded_and_revertible(tmp_path):
     # a failed command records nothing
     bad = main(["edit", "answer", "no_such_answer", "--text", "ทดสอบค่ะ", *common])
     assert bad == 2 and len(history.recent(url)) == 2
+
+
+def test_edit_answer_sources_from_the_terminal(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "data" / "content", content)
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    import_content(content, url)
+    common = ["--content-dir", str(content), "--url", url]
+    src = "https://www.dga.or.th/document-sharing/dga-news/18310/"
+    code = main(
+        ["edit", "answer", "award_ceremony", "--source", src, "ข่าว สพร. (DGA)",
+         *common]
+    )  # fmt: skip
+    assert code == 0
+    dispose_engines()
+    assert [s["url"] for s in repository.answer("award_ceremony", url).sources] == [src]
+    bad = main(
+        ["edit", "answer", "award_ceremony", "--source", "http://x", "t", *common]
+    )
+    assert bad == 2 and "https://" in capsys.readouterr().err
