@@ -207,3 +207,13 @@ def test_page_and_its_files_are_served_by_the_rasa_server(servers: Servers) -> N
         "node_modules/socket.io-client/dist/%2e%2e/package.json",
     ]:
         assert fetch(base + name)[0] == 404, name
+
+
+def test_the_chat_page_links_to_the_privacy_page(servers: Servers) -> None:
+    """Every citizen can read what is kept before asking anything (PDPA)."""
+    base = f"{servers.rasa_url}/webhooks/webchat/"
+    with urllib.request.urlopen(base, timeout=10) as page:
+        assert 'href="privacy"' in page.read().decode("utf-8")
+    with urllib.request.urlopen(base + "privacy", timeout=10) as page:
+        text = page.read().decode("utf-8")
+        assert page.status == 200 and has_thai(text)
