@@ -68,6 +68,12 @@ def env_number(
 _WARNED: set = set()
 
 
+def env_whole(name: str, default: int, maximum: float = float("inf")) -> int:
+    """A whole number of at least 1 from ``$name`` (`env_number`'s rules)."""
+    value = env_number(name, default, minimum=1, inclusive_min=True, maximum=maximum)
+    return int(value)
+
+
 def db_timeout_s() -> float:
     """Seconds an action waits for the DB before it apologises (``DB_TIMEOUT_S``, 5)."""
     return env_number("DB_TIMEOUT_S", 5.0)
@@ -108,8 +114,7 @@ def staff_host() -> str:
 
 def staff_port() -> int:
     """Port of the staff console (``STAFF_PORT``, 5080)."""
-    raw = os.environ.get("STAFF_PORT", "").strip()
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 65536 else 5080
+    return env_whole("STAFF_PORT", 5080, maximum=65535)
 
 
 def staff_trusted_proxies() -> frozenset:
@@ -119,53 +124,40 @@ def staff_trusted_proxies() -> frozenset:
     return frozenset(p.strip() for p in raw.split(",") if p.strip())
 
 
-def _staff_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else default
-
-
 def staff_idle_minutes() -> int:
     """Minutes without a request after which a console session ends
     (``STAFF_IDLE_MINUTES``, 30)."""
-    return _staff_int("STAFF_IDLE_MINUTES", 30)
+    return env_whole("STAFF_IDLE_MINUTES", 30)
 
 
 def staff_login_attempts() -> int:
     """Wrong passwords in a row, per account and address, before sign-in is
     locked (``STAFF_LOGIN_ATTEMPTS``, 5)."""
-    return _staff_int("STAFF_LOGIN_ATTEMPTS", 5)
+    return env_whole("STAFF_LOGIN_ATTEMPTS", 5)
 
 
 def staff_lock_minutes() -> int:
     """Minutes a sign-in stays locked (``STAFF_LOCK_MINUTES``, 15)."""
-    return _staff_int("STAFF_LOCK_MINUTES", 15)
+    return env_whole("STAFF_LOCK_MINUTES", 15)
 
 
 # ---------------------------------------------------------------- limits
-def _limit_int(name: str, default: int) -> int:
-    try:
-        value = int(os.environ.get(name, "").strip() or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def rate_limit_per_minute() -> int:
     """Messages one conversation may send per minute (``RATE_LIMIT_PER_MINUTE``,
     default 20); the rest are refused before Rasa (bot/channels/limits.py)."""
-    return _limit_int("RATE_LIMIT_PER_MINUTE", 20)
+    return env_whole("RATE_LIMIT_PER_MINUTE", 20)
 
 
 def max_inflight_turns() -> int:
     """Turns one Rasa process runs at once before it refuses new ones
     (``MAX_INFLIGHT_TURNS``, default 100)."""
-    return _limit_int("MAX_INFLIGHT_TURNS", 100)
+    return env_whole("MAX_INFLIGHT_TURNS", 100)
 
 
 def max_inflight_per_conversation() -> int:
     """Turns of one conversation running or waiting at once before more are
     refused (``MAX_INFLIGHT_PER_CONVERSATION``, default 5)."""
-    return _limit_int("MAX_INFLIGHT_PER_CONVERSATION", 5)
+    return env_whole("MAX_INFLIGHT_PER_CONVERSATION", 5)
 
 
 def limits_redis_url() -> str | None:
@@ -186,22 +178,14 @@ def limits_key_prefix() -> str:
 def redis_timeout_s() -> float:
     """Seconds a rate-limit Redis call may take before it fails open
     (``RATE_LIMIT_REDIS_TIMEOUT_S``, default 0.5)."""
-    try:
-        value = float(os.environ.get("RATE_LIMIT_REDIS_TIMEOUT_S", "0.5"))
-    except ValueError:
-        return 0.5
-    return value if value > 0 else 0.5
+    return env_number("RATE_LIMIT_REDIS_TIMEOUT_S", 0.5)
 
 
 # ---------------------------------------------------------------- privacy (PDPA)
 def retention_days() -> int:
     """Days conversations are kept (``RETENTION_DAYS``, default 90), as the
     privacy notice states it; ``bot.admin retention`` refuses a bad value."""
-    try:
-        days = int(os.environ.get("RETENTION_DAYS", "").strip() or 90)
-    except ValueError:
-        return 90
-    return days if days >= 1 else 90
+    return env_whole("RETENTION_DAYS", 90)
 
 
 def privacy_notice_enabled() -> bool:
