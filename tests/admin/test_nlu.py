@@ -3,6 +3,8 @@ nothing."""
 
 from __future__ import annotations
 
+import yaml
+
 from bot.admin.nlu import load_nlu
 from bot.content import records
 
@@ -97,7 +99,11 @@ def test_intent_add_writes_domain_nlu_and_rule(admin, project, tmp_path):
     )
     assert run.code == 0, run.err
     domain = project.paths.domain.read_text(encoding="utf-8")
-    assert "  - feedback_bad\n  - ask_opening_hours\n" in domain
+    # appended after the domain's last intent, whatever that is today
+    intents = yaml.safe_load(domain)["intents"]
+    assert intents[-1] == "ask_opening_hours"
+    assert intents.count("ask_opening_hours") == 1
+    assert f"  - {intents[-2]}\n  - ask_opening_hours\n" in domain
     assert (
         '  utter_ask_opening_hours:\n    - text: "ศูนย์เปิดวันจันทร์ถึงศุกร์ 8.30-16.30 น. ค่ะ"\n'
         in domain
