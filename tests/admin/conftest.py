@@ -18,7 +18,6 @@ from bot.admin.paths import Paths
 from bot.content.db import dispose_engines, session_scope
 from bot.content.importer import import_content
 from bot.content.models import Answer, AwardCategory, Body, BodyAlias, DocumentType
-from tests.e2e.conftest import servers  # noqa: F401  (the shared e2e fixture)
 
 REPO = settings.REPO_ROOT
 

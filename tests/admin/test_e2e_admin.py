@@ -16,7 +16,7 @@ from bot.content import records
 from bot.content.db import dispose_engines
 from bot.content.importer import import_content
 from bot.replies import FEEDBACK_GOOD
-from tests.e2e.conftest import Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]

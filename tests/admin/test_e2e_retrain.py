@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.admin.test_ops import free_port, make_copy
-from tests.e2e.conftest import ISOLATED_VARS, Servers
+from tests.support.servers import ISOLATED_VARS, Servers
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]

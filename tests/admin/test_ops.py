@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import pytest
 from bot.admin.cli import main
 from bot.content.db import dispose_engines
 from bot.content.importer import import_content
+from tests.support.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,10 +41,6 @@ def make_copy(root: Path) -> Path:
     return root
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from typing import Iterator
 import pytest
 
 from tests.console.helpers import Console, running_console
-from tests.e2e.conftest import servers  # noqa: F401 - the shared running bot
 
 
 @pytest.fixture(scope="session")

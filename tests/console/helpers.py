@@ -6,7 +6,6 @@ import html
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,13 @@ import requests
 
 from bot.console import accounts
 from bot.content.importer import import_content
+from tests.support.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORDS = {"admin1": "admin-password-1", "editor1": "editor-password-1"}
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from bot.content.db import dispose_engines
 from bot.content.importer import import_content
 from tests.console.helpers import PASSWORDS, REPO, Console, running_console
-from tests.e2e.conftest import Servers
+from tests.support.servers import Servers
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import Servers, has_thai
+from tests.support.servers import Servers, has_thai
 
 pytestmark = pytest.mark.e2e
 

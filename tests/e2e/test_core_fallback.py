@@ -24,7 +24,7 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.content import records
-from tests.e2e.conftest import MODEL, Servers
+from tests.support.servers import MODEL, Servers
 
 
 def _no_prediction(tracker: Any, domain: Any, *_: Any, **__: Any) -> PolicyPrediction:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Servers, has_thai
+from tests.support.servers import Servers, has_thai
 
 pytestmark = pytest.mark.e2e
 

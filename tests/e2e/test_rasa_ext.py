@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Servers
+from tests.support.servers import Servers
 
 
 def test_the_test_servers_run_rasa_with_the_extensions(servers: Servers) -> None:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 

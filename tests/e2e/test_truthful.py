@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bench import conversations
-from tests.e2e.conftest import Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.e2e.conftest import REPO, Servers, has_thai
+from tests.support.servers import REPO, Servers, has_thai
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -21,8 +21,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
-from tests.e2e.conftest import REPO, Servers
 from tests.e2e.test_webchat import browser  # noqa: F401  (the Chromium fixture)
+from tests.support.servers import REPO, Servers
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,8 @@ import asyncio
 import pytest
 
 from bench.flood import QUESTIONS, run_flood
-from tests.e2e.conftest import E2E_RATE_LIMIT_PER_MINUTE, Servers
-from tests.reliability.conftest import user_texts
+from tests.support.servers import E2E_RATE_LIMIT_PER_MINUTE, Servers
+from tests.support.stores import user_texts
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import pytest
 from sanic import Sanic
 
 from bot import metrics, readiness
-from tests.e2e.conftest import Servers
+from tests.support.servers import Servers
 
 
 def get(url: str) -> tuple[int, bytes]:

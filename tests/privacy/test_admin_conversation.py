@@ -15,7 +15,7 @@ from bot.admin.cli import main
 from bot.content.db import get_engine
 from bot.privacy.records import requests_log
 from bot.privacy.reference import reference_code
-from tests.privacy.conftest import Stores, say
+from tests.support.privacy import Stores, say
 
 TEXT = "ขอสำเนาบทสนทนาเรื่องใบอนุญาตร้านกาแฟสดหน้าตลาดเช้า"
 

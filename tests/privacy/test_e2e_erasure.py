@@ -22,8 +22,9 @@ import pytest
 
 from bot.privacy.reference import reference_code
 from bot.replies import privacy as wording
-from tests.privacy.conftest import Servers, file_bytes, stored_forms
-from tests.reliability.conftest import sqlite_path, tracker_events, user_texts
+from tests.support.privacy import file_bytes, stored_forms
+from tests.support.servers import Servers
+from tests.support.stores import sqlite_path, tracker_events, user_texts
 
 pytestmark = pytest.mark.e2e
 

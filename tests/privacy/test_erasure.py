@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bot.content.db import get_engine
 from bot.privacy.erasure import Erased, erase_conversation, erase_requested
 from bot.privacy.records import claim_notice
-from tests.privacy.conftest import Stores, file_bytes, say, stored_forms
+from tests.support.privacy import Stores, file_bytes, say, stored_forms
 
 SECRET_A = "คุณสมหญิงถามเรื่องสำเนาทะเบียนบ้านเลขที่ ๙๙/๑๒๓ หมู่บ้านลับเฉพาะ"
 SECRET_B = "คุณสมชายถามเรื่อง Biz Portal ร้านก๋วยเตี๋ยวเรือคลองแสนแสบ"

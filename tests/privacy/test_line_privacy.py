@@ -25,7 +25,7 @@ from bot.channels.line.dedup import RedisEventDeduplicator
 from bot.privacy.line import user_ref
 from bot.privacy.records import requests_log
 from bot.privacy.reference import reference_code
-from tests.privacy.conftest import FakeRasa, Stores, serve_with_agent
+from tests.support.privacy import FakeRasa, Stores, serve_with_agent
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

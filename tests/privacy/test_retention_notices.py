@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from bot.admin import retention
 from bot.content.db import get_engine
 from bot.privacy.records import claim_notice, conversation_hash
-from tests.privacy.conftest import Stores
+from tests.support.privacy import Stores
 
 
 def test_old_notice_records_go_recent_ones_stay(stores: Stores) -> None:

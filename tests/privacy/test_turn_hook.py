@@ -27,7 +27,7 @@ from bot.channels.rest import SafeRestInput
 from bot.privacy import turn_hook
 from bot.privacy.reference import reference_code
 from bot.replies import privacy as wording
-from tests.privacy.conftest import FakeRasa, Stores, serve_with_agent
+from tests.support.privacy import FakeRasa, Stores, serve_with_agent
 
 
 @asynccontextmanager

@@ -23,8 +23,8 @@ from bot.channels.hygiene import (
     conversation_id,
 )
 from bot.channels.line import REPLY_NOT_TEXT as LINE_REPLY_NOT_TEXT
-from tests.reliability.conftest import (
-    Servers,
+from tests.support.servers import Servers
+from tests.support.stores import (
     is_polite_thai,
     joined,
     socketio_first_reply,

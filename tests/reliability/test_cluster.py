@@ -43,7 +43,9 @@ import sqlalchemy as sa
 
 from bench.load import province_names
 from bot.privacy import PHONE_TOKEN
-from tests.e2e.conftest import (
+from tests.reliability.test_pdpa import leaks
+from tests.support.router import rendezvous_order
+from tests.support.servers import (
     REPO,
     base_env,
     free_port,
@@ -51,15 +53,7 @@ from tests.e2e.conftest import (
     start,
     wait_for,
 )
-from tests.reliability.conftest import (
-    REDIS_URL,
-    joined,
-    run_bash,
-    tracker_events,
-    user_texts,
-)
-from tests.reliability.test_pdpa import leaks
-from tests.support.router import rendezvous_order
+from tests.support.stores import REDIS_URL, joined, run_bash, tracker_events, user_texts
 
 pytestmark = pytest.mark.e2e
 

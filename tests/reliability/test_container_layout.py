@@ -39,8 +39,8 @@ from typing import Iterator
 import pytest
 import yaml
 
-from tests.e2e.conftest import Servers, free_port, wait_for
-from tests.reliability.conftest import REDIS_URL, fresh_postgres_db, joined
+from tests.support.servers import Servers, free_port, wait_for
+from tests.support.stores import REDIS_URL, fresh_postgres_db, joined
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"

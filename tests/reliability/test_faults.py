@@ -22,8 +22,8 @@ import pytest
 
 from bot.channels.turns import REPLY_SYSTEM_ERROR
 from bot.replies import apology
-from tests.e2e.conftest import free_port
-from tests.reliability.conftest import Servers, joined, socketio_first_reply
+from tests.support.servers import Servers, free_port
+from tests.support.stores import joined, socketio_first_reply
 
 pytestmark = pytest.mark.e2e
 

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench.load import check_reply, plan, province_names, run_load
-from tests.reliability.conftest import Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 

@@ -27,12 +27,8 @@ from bot.privacy import (
     PHONE_TOKEN,
     is_valid_thai_id,
 )
-from tests.reliability.conftest import (
-    Servers,
-    socketio_first_reply,
-    sqlite_path,
-    user_texts,
-)
+from tests.support.servers import Servers
+from tests.support.stores import socketio_first_reply, sqlite_path, user_texts
 
 pytestmark = pytest.mark.e2e
 

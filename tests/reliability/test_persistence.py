@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 
-from tests.reliability.conftest import Servers, joined, user_texts
+from tests.support.servers import Servers
+from tests.support.stores import joined, user_texts
 
 pytestmark = pytest.mark.e2e
 

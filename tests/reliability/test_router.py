@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.e2e.conftest import free_port
 from tests.support.router import Router, make_app, rendezvous_order, routing_key
+from tests.support.servers import free_port
 
 
 def test_rendezvous_order_is_stable_and_moves_only_the_removed_keys() -> None:

@@ -23,7 +23,7 @@ from detect_secrets import SecretsCollection
 from detect_secrets.core import baseline
 from detect_secrets.settings import transient_settings
 
-from tests.e2e.conftest import REPO
+from tests.support.servers import REPO
 
 BASELINE = REPO / ".secrets.baseline"
 MAX_BYTES = 2_000_000

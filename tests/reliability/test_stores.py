@@ -32,8 +32,8 @@ from bot.rasa_ext.store_common import (
     tracker_store_url,
 )
 from bot.rasa_ext.tracker_store import EnvTrackerStore
-from tests.e2e.conftest import free_port
-from tests.reliability.conftest import REDIS_URL
+from tests.support.servers import free_port
+from tests.support.stores import REDIS_URL
 
 TRACKER_TYPE = "bot.rasa_ext.tracker_store.EnvTrackerStore"
 LOCK_TYPE = "bot.rasa_ext.lock_store.EnvLockStore"

@@ -1,19 +1,18 @@
-"""Starts the real action server and Rasa server once per test run.
+"""The real action server and Rasa server for the whole-system tests.
 
 The model is trained once per run by scripts/test.sh (cached by a fingerprint
-of the data); these fixtures only start the servers on free loopback ports,
-with their own service database and tracker store in a temporary folder.
+of the data); `running_servers` only starts the servers on free loopback
+ports, with their own service database and tracker store in a temporary
+folder. The `servers` fixture (tests/conftest.py) starts them once per run.
 
 The Rasa server uses the repository's credentials.yml and endpoints.yml (the
 tracker store comes from ``TRACKER_STORE_URL``, see
 bot/rasa_ext/tracker_store.py), and the
 LINE channel talks to a fake LINE API (`FakeLineApi`) on loopback.
 
-`servers` is one shared set of processes for the whole run, also when another
-test folder re-exports the fixture (tests/reliability/conftest.py does):
-every copy of the fixture gets the same `Servers`. Tests may stop, pause and
-restart its action server (`Servers.stop_actions` etc.) as long as they leave
-it running.
+`servers` is one shared set of processes for the whole run. Tests may stop,
+pause and restart its action server (`Servers.stop_actions` etc.) as long as
+they leave it running.
 """
 
 from __future__ import annotations
@@ -41,11 +40,14 @@ from typing import Any, Iterator
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+
 # E2E_MODEL: run the whole-system tests on another model file (e.g. one
 # trained into a temp folder) without touching models/current.tar.gz.
 MODEL = Path(os.environ.get("E2E_MODEL") or REPO / "models" / "current.tar.gz")
+
 # Seconds Rasa waits for an action before the citizen gets the apology.
 E2E_ACTION_TIMEOUT_S = "8"
+
 # Settings of the developer's shell that must not leak into test servers.
 ISOLATED_VARS = (
     "TRACKER_STORE_URL",
@@ -59,17 +61,16 @@ ISOLATED_VARS = (
     "MAX_INFLIGHT_TURNS",
     "MAX_INFLIGHT_PER_CONVERSATION",
 )
+
 # Messages per conversation per minute in the test servers: above what any
 # test's own conversation sends (the default, 20, is tested in tests/limits);
 # tests/limits/test_flood.py floods past it.
 E2E_RATE_LIMIT_PER_MINUTE = "60"
 
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
 
 def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
     deadline = time.monotonic() + seconds
@@ -85,7 +86,6 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> 
         f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}"
     )
 
-
 def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
     """SIGTERM, then SIGKILL if the process is still there after `timeout`."""
     if process.poll() is None:
@@ -99,7 +99,6 @@ def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
-
 
 class FakeLineApi:
     """LINE's reply/push API on loopback: records every call (path, headers,
@@ -174,7 +173,6 @@ class FakeLineApi:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
 
 @dataclass
 class Servers:
@@ -290,7 +288,6 @@ class Servers:
     def log_files(self) -> list[Path]:
         return sorted(self.workdir.glob("*.log"))
 
-
 def start(
     cmd: list[str], env: dict[str, str], log: Path, mode: str = "w"
 ) -> subprocess.Popen:
@@ -302,7 +299,6 @@ def start(
         stderr=subprocess.STDOUT,
     )
 
-
 def start_action_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """`python -m rasa_sdk` on 127.0.0.1:`port`, appending to `log`."""
     return start(
@@ -311,7 +307,6 @@ def start_action_server(port: int, env: dict[str, str], log: Path) -> subprocess
         log,
         mode="a",
     )
-
 
 def rasa_command(port: int, endpoints: Path | None = None, *extra: str) -> list[str]:
     """`rasa run` (with bot/rasa_ext installed) on 127.0.0.1:`port` with the
@@ -334,7 +329,6 @@ def rasa_command(port: int, endpoints: Path | None = None, *extra: str) -> list[
         *extra,
     ]
 
-
 def base_env(workdir: Path) -> dict[str, str]:
     """Environment of the test servers: service DB and tracker store in `workdir`."""
     env = {k: v for k, v in os.environ.items() if k not in ISOLATED_VARS}
@@ -352,7 +346,6 @@ def base_env(workdir: Path) -> dict[str, str]:
         }
     )
     return env
-
 
 @contextmanager
 def running_servers(workdir: Path) -> Iterator[Servers]:
@@ -399,33 +392,6 @@ def running_servers(workdir: Path) -> Iterator[Servers]:
         wait_for(f"{result.rasa_url}/webhooks/rest/", rasa, workdir / "rasa.log", 240)
         yield result
 
-
-@pytest.fixture(scope="session")
-def servers(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Servers]:
-    # One set of servers per run, however many folders re-export this fixture
-    # (and under whichever module name pytest imported this file): the shared
-    # state lives on the pytest session.
-    shared = request.session.__dict__.setdefault(
-        "_e2e_servers", {"users": 0, "stack": None, "servers": None}
-    )
-    if shared["servers"] is None:
-        stack = ExitStack()
-        shared["servers"] = stack.enter_context(
-            running_servers(tmp_path_factory.mktemp("bot"))
-        )
-        shared["stack"] = stack
-    shared["users"] += 1
-    try:
-        yield shared["servers"]
-    finally:
-        shared["users"] -= 1
-        if shared["users"] == 0:
-            stack, shared["stack"], shared["servers"] = shared["stack"], None, None
-            stack.close()
-
-
 def extra_env(workdir: Path) -> dict[str, str]:
     """Environment for channels the e2e tests drive (LINE points at a fake API)."""
     return {
@@ -435,7 +401,6 @@ def extra_env(workdir: Path) -> dict[str, str]:
         # the origin tests/e2e/test_widget.py serves its agency host page from
         "WEBCHAT_FRAME_ANCESTORS": f"http://127.0.0.1:{free_port()}",
     }
-
 
 def has_thai(text: str) -> bool:
     return any("\u0e00" <= ch <= "\u0e7f" for ch in text)

@@ -1,10 +1,8 @@
-"""Fixtures for the reliability, security and privacy tests.
-
-`servers` is the e2e suite's shared bot (re-exported: the same processes, not
-a second set). The tests that need other processes (Rasa started by
-scripts/lib.sh, two Rasa instances behind tests/support/router.py on PostgreSQL and
-Redis) start them in their own module fixtures, with the helpers here.
-"""
+"""Helpers for the reliability, security and privacy tests: the machine's
+PostgreSQL and Redis, throwaway databases, reading stored conversations, and
+running scripts/lib.sh. (The `postgres_db` and `redis_prefix` fixtures are in
+tests/conftest.py; the tests that need other processes, such as two Rasa
+instances behind tests/support/router.py, start them in module fixtures.)"""
 
 from __future__ import annotations
 
@@ -20,17 +18,16 @@ from typing import Any, Iterator
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.conftest import Servers, servers  # noqa: F401 - shared fixture
+from tests.support.servers import REPO
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 def sqlite_path(url: str) -> Path:
     """File of a ``sqlite:///...`` URL."""
     assert url.startswith("sqlite:///"), url
     return Path(url[len("sqlite:///") :])
-
 
 def tracker_events(url: str, sender: str) -> list[dict[str, Any]]:
     """Stored events of one conversation (SQLite or PostgreSQL tracker store)."""
@@ -48,28 +45,23 @@ def tracker_events(url: str, sender: str) -> list[dict[str, Any]]:
         engine.dispose()
     return [{"type": row[0], **json.loads(row[1])} for row in rows]
 
-
 def user_texts(url: str, sender: str) -> list[str]:
     """Texts of the stored user messages of one conversation, in order."""
     return [e.get("text") for e in tracker_events(url, sender) if e["type"] == "user"]
-
 
 def sqlite_table_names(path: Path) -> set[str]:
     with sqlite3.connect(path) as connection:
         rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         return {row[0] for row in rows}
 
-
 def joined(replies: list[dict]) -> str:
     """All reply texts of a turn as one string."""
     return "\n".join(str(r.get("text") or "") for r in replies)
-
 
 def is_polite_thai(text: str) -> bool:
     """Thai text in the bot's register (ค่ะ / คะ)."""
     has_thai = any("\u0e00" <= ch <= "\u0e7f" for ch in text)
     return has_thai and ("ค่ะ" in text or "คะ" in text)
-
 
 @contextmanager
 def fresh_postgres_db(prefix: str = "reliability") -> Iterator[str]:
@@ -99,33 +91,6 @@ def fresh_postgres_db(prefix: str = "reliability") -> Iterator[str]:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
-
-@pytest.fixture(scope="session")
-def postgres_db() -> Iterator[str]:
-    """A throwaway PostgreSQL database shared by this run's tests."""
-    with fresh_postgres_db() as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def redis_prefix() -> Iterator[str]:
-    """A Redis key prefix of its own for this run; its keys are deleted after."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis at {REDIS_URL} is needed: {error}")
-    prefix = f"rel{uuid.uuid4().hex[:10]}"
-    try:
-        yield prefix
-    finally:
-        for key in client.scan_iter(f"{prefix}:*"):
-            client.delete(key)
-        client.close()
-
-
 async def socketio_first_reply(rasa_url: str, payload: Any) -> str:
     """Text of the first ``bot_uttered`` after sending `payload` on a new socket.
 
@@ -153,10 +118,8 @@ async def socketio_first_reply(rasa_url: str, payload: Any) -> str:
         # ping (up to 25 s) before its read loop ends.
         await client.eio.disconnect(abort=True)
 
-
 def run_bash(script: str, env: dict[str, str], timeout: float = 300) -> Any:
     """Runs `script` with bash from the repo root; returns the CompletedProcess."""
-    from tests.e2e.conftest import REPO
 
     return subprocess.run(
         ["bash", "-c", script],

@@ -1,4 +1,6 @@
-"""Shared helpers for channel tests: a real Sanic server on loopback.
+"""The channel tests' loopback server: a real Sanic app serving the given input
+channels under /webhooks/ like `rasa run` (`serve_channels`; the `serve`
+fixture in tests/conftest.py hands it to a test).
 
 Tests are plain functions that run one `asyncio.run(...)` each, so no asyncio
 pytest plugin is needed.
@@ -12,7 +14,6 @@ from contextlib import asynccontextmanager
 from types import SimpleNamespace
 from typing import Any, AsyncIterator, Awaitable, Callable, List
 
-import pytest
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
 
@@ -21,7 +22,6 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # Several Sanic apps in one process (one per test) need Sanic's test mode, as
 # sanic-testing sets it: otherwise the second app's start-up optimisation fails.
 Sanic.test_mode = True
-
 
 @asynccontextmanager
 async def serve_channels(
@@ -53,21 +53,3 @@ async def serve_channels(
         await server.after_stop()
         sock.close()
 
-
-@pytest.fixture
-def serve() -> Callable[..., Any]:
-    """The `serve_channels` async context manager."""
-    return serve_channels
-
-
-def free_port() -> int:
-    """A loopback port with nothing listening on it (for "LINE is down")."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A port where connections are refused."""
-    return free_port()
