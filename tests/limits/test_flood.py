@@ -3,7 +3,7 @@ conversations beside it (driver: bench/flood.py; ``make bench`` runs the same
 for 20 s and reports latencies).
 
 The test servers allow 60 messages a minute per conversation
-(tests/e2e/conftest.py, E2E_RATE_LIMIT_PER_MINUTE); the default, 20, is
+(tests/support/servers.py, E2E_RATE_LIMIT_PER_MINUTE); the default, 20, is
 tested in tests/limits/test_limits.py. Speed is not asserted here.
 """
 
