@@ -1,17 +1,26 @@
 """The project's NLU pipeline on a public Thai benchmark (truevoice-intent).
 
-Trains config.yml's pipeline, unchanged except for DIET's epochs, on
-``mari_train.csv`` only (target ``destination``, 7 classes) and scores it on
-``mari_test.csv``. In the same run it trains the linear baseline the dataset
-README describes (word TF-IDF over pythainlp newmm tokens, 1-2-grams,
-sublinear tf, LinearSVC), so both numbers come from the same machine and data.
+Trains config.yml's pipeline, unchanged, on ``mari_train.csv`` only (target
+``destination``, 7 classes) and scores it on ``mari_test.csv``. In the same run
+it trains the linear baseline the dataset README describes (word TF-IDF over
+pythainlp newmm tokens, 1-2-grams, sublinear tf, LinearSVC), so both numbers
+come from the same machine and data.
 
 The test split is never used to choose anything: ``--validate`` carves a
-stratified validation split out of the train split and scores a few epoch
-counts on it; that is how the epochs in scripts/bench.sh were chosen.
+stratified validation split out of the train split and scores pipeline
+variants on it. A variant is config.yml's pipeline with some component
+settings overridden (bench/truevoice_variants.yml: the linear classifier's C,
+class weighting, calibration, the featurizers' n-gram ranges, ...); that is
+how config.yml's settings were chosen. The variants are trained with one
+shared Rasa cache, so only the components a variant changes are retrained
+(their training times are therefore not full trainings).
 
-    python -m bench.truevoice [--epochs 10] [--json out.json]
-    python -m bench.truevoice --validate 5,10,20 [--json val.json]
+    python -m bench.truevoice [--json out.json]
+    python -m bench.truevoice --validate all [--json val.json]
+    python -m bench.truevoice --validate current,svc_c0.5 [--json val.json]
+
+``--epochs N`` still sets DIETClassifier's epochs if the pipeline has DIET
+(it has not since issue 13: the intent classifier is linear).
 """
 
 from __future__ import annotations
@@ -166,13 +175,43 @@ def write_nlu_yaml(examples: Sequence[Example], path: Path) -> Dict[str, int]:
     return {"examples": len(examples), "distinct": distinct, "escaped": escaped}
 
 
-def write_config(epochs: Optional[int], path: Path) -> Dict[str, Any]:
-    """config.yml's recipe, language and pipeline; only DIET's epochs may change."""
+VARIANTS = REPO / "bench" / "truevoice_variants.yml"
+Overrides = Dict[str, Dict[str, Any]]
+
+
+def component_matches(component: Dict[str, Any], key: str) -> bool:
+    """``key`` is a component name, optionally with settings it must have:
+    ``bot.nlu.count_vectors.ThaiCountVectorsFeaturizer[analyzer=char_wb]``."""
+    name, _, rest = key.partition("[")
+    if component["name"] != name:
+        return False
+    for condition in filter(None, rest.rstrip("]").split(",")):
+        setting, _, value = condition.partition("=")
+        if str(component.get(setting.strip())) != value.strip():
+            return False
+    return True
+
+
+def apply_overrides(pipeline: List[Dict[str, Any]], overrides: Overrides) -> None:
+    """Sets each override on the one component its key names (in place)."""
+    for key, settings in (overrides or {}).items():
+        found = [c for c in pipeline if component_matches(c, key)]
+        if len(found) != 1:
+            raise ValueError(f"'{key}' names {len(found)} components, not one")
+        found[0].update(settings)
+
+
+def write_config(
+    epochs: Optional[int], path: Path, overrides: Optional[Overrides] = None
+) -> Dict[str, Any]:
+    """config.yml's recipe, language and pipeline; only DIET's epochs (if
+    there is DIET) and, for a validation variant, ``overrides`` change."""
     config = yaml.safe_load((REPO / "config.yml").read_text(encoding="utf-8"))
     pipeline = copy.deepcopy(config["pipeline"])
     for component in pipeline:
         if component["name"] == "DIETClassifier" and epochs is not None:
             component["epochs"] = epochs
+    apply_overrides(pipeline, overrides or {})
     out = {
         "recipe": config.get("recipe", "default.v1"),
         "language": config["language"],
@@ -185,23 +224,28 @@ def write_config(epochs: Optional[int], path: Path) -> Dict[str, Any]:
         # None: the pipeline has no DIET (the linear classifier has no epochs)
         "diet_epochs": diet.get("epochs"),
         "pipeline": [c["name"] for c in pipeline],
+        "overrides": overrides or {},
     }
 
 
 def train_rasa(
-    examples: Sequence[Example], epochs: Optional[int], workdir: Path
+    examples: Sequence[Example],
+    epochs: Optional[int],
+    workdir: Path,
+    overrides: Optional[Overrides] = None,
+    cache: Optional[Path] = None,
 ) -> Dict[str, Any]:
-    """Runs ``rasa train nlu`` in a subprocess (fresh cache); returns the model
-    path and the wall-clock training time."""
+    """Runs ``rasa train nlu`` in a subprocess (a fresh cache unless ``cache``
+    is given); returns the model path and the wall-clock training time."""
     data = write_nlu_yaml(examples, workdir / "nlu.yml")
-    config = write_config(epochs, workdir / "config.yml")
+    config = write_config(epochs, workdir / "config.yml", overrides)
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         # A fresh cache so the time is a full training, not a cache hit.
-        "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
+        "RASA_CACHE_DIRECTORY": str(cache or workdir / "cache"),
     }
     log = workdir / "train.log"
     started = time.perf_counter()
@@ -321,42 +365,74 @@ def run_benchmark(epochs: Optional[int], dataset: Path) -> Dict[str, Any]:
     return result
 
 
-def run_validation(epoch_list: Sequence[int], dataset: Path) -> Dict[str, Any]:
-    """Scores each epoch count on a validation split carved from the train split
-    (the test split is not read)."""
+def load_variants(names: str, path: Path = VARIANTS) -> Dict[str, Overrides]:
+    """The named variants from ``path`` ("all": every one, in file order)."""
+    variants = yaml.safe_load(path.read_text(encoding="utf-8"))["variants"]
+    if names == "all":
+        return {name: v or {} for name, v in variants.items()}
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in variants]
+    if unknown:
+        raise SystemExit(f"unknown variants {unknown}; see {path}")
+    return {name: variants[name] or {} for name in wanted}
+
+
+def run_validation(variants: Dict[str, Overrides], dataset: Path) -> Dict[str, Any]:
+    """Scores each pipeline variant on a validation split carved from the train
+    split (the test split is not read)."""
     train_all, _ = read_split(dataset / "mari_train.csv")
     train, valid = stratified_split(train_all, 0.15)
     result: Dict[str, Any] = {
         "train": len(train),
         "validation": len(valid),
         "svm": svm_baseline(train, valid),
-        "rasa": {},
+        "variants": {},
     }
-    for epochs in epoch_list:
-        with tempfile.TemporaryDirectory(prefix="truevoice-val-") as tmp:
-            trained = train_rasa(train, epochs, Path(tmp))
+    print("svm", result["svm"]["accuracy"], result["svm"]["macro_f1"], file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="truevoice-val-") as tmp:
+        cache = Path(tmp) / "cache"
+        for name, overrides in variants.items():
+            workdir = Path(tmp) / "variant"
+            workdir.mkdir()
+            trained = train_rasa(train, None, workdir, overrides, cache)
             score = rasa_scores(trained["model"], valid)
-        result["rasa"][epochs] = {
-            "train_seconds": trained["train_seconds"],
-            "accuracy": score["accuracy"],
-            "macro_f1": score["macro_f1"],
-        }
-        print(epochs, result["rasa"][epochs], file=sys.stderr, flush=True)
+            result["variants"][name] = {
+                "overrides": overrides,
+                "train_seconds": trained["train_seconds"],
+                "accuracy": score["accuracy"],
+                "macro_f1": score["macro_f1"],
+                "per_class_f1": score["per_class_f1"],
+            }
+            subprocess.run(["rm", "-rf", str(workdir)], check=True)
+            print(
+                f"{name}: {score['accuracy']:.4f} / {score['macro_f1']:.4f} "
+                f"({trained['train_seconds']} s)",
+                file=sys.stderr,
+                flush=True,
+            )
     return result
 
 
 def main() -> None:
     """CLI: see the module docstring."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, help="DIET epochs (default: config.yml)")
-    parser.add_argument("--validate", help="comma-separated epoch counts to compare")
+    parser.add_argument(
+        "--epochs", type=int, help="DIET epochs, if the pipeline has DIET"
+    )
+    parser.add_argument(
+        "--validate",
+        help="variants to compare on the validation split: comma-separated "
+        f"names from {VARIANTS.relative_to(REPO)}, or 'all'",
+    )
+    parser.add_argument("--variants", type=Path, default=VARIANTS)
     parser.add_argument("--dataset", type=Path, default=DATASET)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     quiet_logs()
     if args.validate:
-        epochs = [int(e) for e in args.validate.split(",")]
-        result = run_validation(epochs, args.dataset)
+        result = run_validation(
+            load_variants(args.validate, args.variants), args.dataset
+        )
     else:
         result = run_benchmark(args.epochs, args.dataset)
     text = json.dumps(result, ensure_ascii=False, indent=1)

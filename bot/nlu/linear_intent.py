@@ -39,6 +39,58 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent.joblib"
 
 
+class BlockTfidf:
+    """TF-IDF with its own idf and L2 row norm for each block of columns
+    (one block per featurizer); a scikit-learn transformer."""
+
+    def __init__(
+        self, widths: List[int], use_idf: bool = True, sublinear_tf: bool = True
+    ) -> None:
+        self.widths = widths
+        self.use_idf = use_idf
+        self.sublinear_tf = sublinear_tf
+
+    def get_params(self, deep: bool = True) -> Dict[Text, Any]:
+        return {
+            "widths": self.widths,
+            "use_idf": self.use_idf,
+            "sublinear_tf": self.sublinear_tf,
+        }
+
+    def set_params(self, **params: Any) -> BlockTfidf:
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def _slices(self) -> List[slice]:
+        edges = np.cumsum([0, *self.widths])
+        return [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+    def fit(self, x: Any, y: Any = None) -> BlockTfidf:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        x = scipy.sparse.csc_matrix(x)
+        self.transformers_ = [
+            TfidfTransformer(use_idf=self.use_idf, sublinear_tf=self.sublinear_tf).fit(
+                x[:, part]
+            )
+            for part in self._slices()
+        ]
+        return self
+
+    def transform(self, x: Any) -> scipy.sparse.csr_matrix:
+        x = scipy.sparse.csc_matrix(x)
+        return scipy.sparse.hstack(
+            [
+                t.transform(x[:, part])
+                for t, part in zip(self.transformers_, self._slices(), strict=True)
+            ]
+        ).tocsr()
+
+    def fit_transform(self, x: Any, y: Any = None) -> scipy.sparse.csr_matrix:
+        return self.fit(x, y).transform(x)
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
@@ -62,6 +114,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "C": 1.0,
             # Folds for the probability calibration of "linear_svc".
             "calibration_folds": 5,
+            # True: the calibrated model averages one SVM per fold (each fit
+            # on the other folds). False: one SVM fit on all the data, its
+            # sigmoid calibrated on out-of-fold decision values.
+            "calibration_ensemble": True,
             # Also use featurizers that have only sequence features (summed
             # over the tokens), e.g. LexicalSyntacticFeaturizer.
             "use_sequence_sums": False,
@@ -71,6 +127,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             # data, rows scaled to unit L2 norm); 1 + log(tf) if sublinear.
             "use_idf": True,
             "sublinear_tf": True,
+            # True: TF-IDF and the L2 norm per featurizer block (word counts,
+            # char n-grams, regex matches each get unit length), so the many
+            # char n-grams do not drown the word features. False: one TF-IDF
+            # and one norm over the whole stacked row.
+            "normalise_blocks": False,
             "max_iter": 2000,
             "ranking_length": LABEL_RANKING_LENGTH,
             # Featurizer names to use; empty = all.
@@ -186,12 +247,17 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         from sklearn.pipeline import make_pipeline
 
         config = self.component_config
-        return make_pipeline(
-            TfidfTransformer(
+        if config["normalise_blocks"]:
+            weighting: Any = BlockTfidf(
+                list(self.block_sizes.values()),
+                use_idf=config["use_idf"],
+                sublinear_tf=config["sublinear_tf"],
+            )
+        else:
+            weighting = TfidfTransformer(
                 use_idf=config["use_idf"], sublinear_tf=config["sublinear_tf"]
-            ),
-            self._create_linear_model(y),
-        )
+            )
+        return make_pipeline(weighting, self._create_linear_model(y))
 
     def _create_linear_model(self, y: np.ndarray) -> Any:
         """LinearSVC (sigmoid-calibrated) or LogisticRegression, per config."""
@@ -219,6 +285,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             ),
             cv=folds,
             method="sigmoid",
+            ensemble=config["calibration_ensemble"],
         )
 
     # ------------------------------------------------------------ inference
