@@ -5,9 +5,7 @@
 #
 #   bash scripts/bench.sh            (or: make bench)
 #
-# Knobs: TRUEVOICE_EPOCHS (DIET epochs on truevoice-intent, default 3: the best on
-# the validation split, bench/truevoice_validation.json),
-# BENCH_RESULTS (raw JSON, default .run/bench), BENCH_PROFILE_S (py-spy
+# Knobs: BENCH_RESULTS (raw JSON, default .run/bench), BENCH_PROFILE_S (py-spy
 # seconds, default 20). Never touches models/current.tar.gz: the bot's model
 # is trained into a temporary folder; servers run on free loopback ports.
 set -euo pipefail
@@ -17,7 +15,6 @@ source scripts/lib.sh
 mkdir -p "$RUN_DIR" var
 
 RESULTS="${BENCH_RESULTS:-$RUN_DIR/bench}"
-EPOCHS="${TRUEVOICE_EPOCHS:-3}"
 PROFILE_S="${BENCH_PROFILE_S:-20}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -65,15 +62,15 @@ log "Serving speed and cost: this bot, then stock Rasa (rasa init)"
     --profile-dir "$RESULTS/profile" --json "$RESULTS/serving.json" \
     > "$RESULTS/serving.log" 2>&1 || die "bench.serving failed; see $RESULTS/serving.log"
 
-log "Thai NLU on truevoice-intent ($EPOCHS DIET epochs) and the TF-IDF+SVM baseline"
-"$PY" -m bench.truevoice --epochs "$EPOCHS" --json "$RESULTS/truevoice.json" \
+log "Thai NLU on truevoice-intent (config.yml's pipeline) and the TF-IDF+SVM baseline"
+"$PY" -m bench.truevoice --json "$RESULTS/truevoice.json" \
     > "$RESULTS/truevoice.log" 2>&1 || die "bench.truevoice failed; see $RESULTS/truevoice.log"
 
 total_s=$(since "$bench_start")
-"$PY" - "$RESULTS/timing.json" "$total_s" "$EPOCHS" <<'PY'
+"$PY" - "$RESULTS/timing.json" "$total_s" <<'PY'
 import json, os, sys
-path, total, epochs = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-json.dump({"total_s": total, "truevoice_epochs": epochs,
+path, total = sys.argv[1], float(sys.argv[2])
+json.dump({"total_s": total,
            "loadavg_end": os.getloadavg()}, open(path, "w"))
 PY
 "$PY" -m bench.report write --results "$RESULTS"

@@ -102,9 +102,8 @@ def section_machine(info: Dict[str, Any], timing: Dict[str, Any]) -> List[str]:
         "`.run/bench/*.json`. Parts can be run alone:",
         "",
         "```bash",
-        "python -m bench.truevoice --epochs "
-        f"{timing.get('truevoice_epochs', 'N')}   # Thai NLU vs TF-IDF+SVM",
-        "python -m bench.truevoice --validate 2,3,5,10  # how the epochs were chosen",
+        "python -m bench.truevoice            # Thai NLU vs TF-IDF+SVM",
+        "python -m bench.truevoice --validate current,block_norm_c2  # choose settings",
         "python -m bench.nlu_heldout --model <model>    # this bot's own NLU",
         "python -m bench.serving --model <model> --profile 20  # speed, cost, profile",
         "```",

@@ -15,7 +15,7 @@ DOC = REPO / "docs" / "benchmarks.md"
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
-VALIDATION = REPO / "bench" / "truevoice_validation.json"
+VALIDATION = REPO / "bench" / "truevoice_variants.json"
 
 # A wrong factual answer costs a citizen more than "please rephrase": the
 # fallback sweep weighs a wrong answer that gets through twice as heavily as a

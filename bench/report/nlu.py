@@ -47,15 +47,13 @@ def section_truevoice(tv: Dict[str, Any], validation: Optional[Dict]) -> List[st
         f"* Train: {train['rows']:,} rows, {train['used']:,} used "
         f"({train['empty_skipped']} empty texts skipped; {train['multiline']} "
         "texts with line breaks, which were folded into one line with single "
-        f"spaces). Rasa drops exact duplicate examples, so DIET saw "
+        f"spaces). Rasa drops exact duplicate examples, so the pipeline saw "
         f"{r['distinct']:,} distinct texts; the SVM got all {s['train_examples']:,} "
         "rows, as in the published baseline.",
         f"* Test: {test['rows']:,} rows, {test['used']:,} scored "
         f"({test['empty_skipped']} empty, {test['multiline']} with line breaks, "
         "folded the same way).",
-        f"* This bot's pipeline is config.yml's, unchanged except DIET's epochs: "
-        f"**{r['diet_epochs']} epochs** instead of "
-        f"{config_value('DIETClassifier', 'epochs')} "
+        "* This bot's pipeline is config.yml's, unchanged "
         f"(`rasa train nlu` took **{minutes(r['train_seconds'])}**, fresh cache). "
         f"Components: {', '.join(r['pipeline'])}. The predicted class is the "
         "top intent other than `nlu_fallback`; "
@@ -79,7 +77,7 @@ def section_truevoice(tv: Dict[str, Any], validation: Optional[Dict]) -> List[st
     rows.append(
         [
             "**this run**",
-            f"this bot's NLU pipeline (DIET, {r['diet_epochs']} epochs)",
+            "this bot's NLU pipeline (config.yml)",
             f"**{pct(r['accuracy'])}**",
             f"**{pct(r['macro_f1'])}** (macro)",
         ]
@@ -114,61 +112,24 @@ def section_truevoice(tv: Dict[str, Any], validation: Optional[Dict]) -> List[st
     if validation:
         out += [
             "",
-            "**How the epochs were chosen** (`python -m bench.truevoice --validate`): "
-            f"a stratified validation split ({validation['validation']:,} distinct "
-            f"texts, none also in its {validation['train']:,} training rows) was "
-            "carved out of `mari_train.csv`; the test file was not read.",
+            "**How the pipeline's settings were chosen** "
+            "(`python -m bench.truevoice --validate`, variants in "
+            "bench/truevoice_variants.yml): a stratified validation split "
+            f"({validation['validation']:,} distinct texts, none also in its "
+            f"{validation['train']:,} training rows) was carved out of "
+            "`mari_train.csv`; the test file was not read. A variant could be "
+            "chosen only if it also kept the bot's own held-out scores "
+            "(tests/nlu_heldout) and conversations.",
             "",
         ]
-        vrows = [
-            [
-                "TF-IDF + LinearSVC",
-                pct(validation["svm"]["accuracy"]),
-                pct(validation["svm"]["macro_f1"]),
-                minutes(validation["svm"]["train_seconds"]),
-            ]
-        ]
-        for epochs, score in sorted(
-            validation["rasa"].items(), key=lambda kv: int(kv[0])
-        ):
-            vrows.append(
-                [
-                    f"DIET, {epochs} epochs",
-                    pct(score["accuracy"]),
-                    pct(score["macro_f1"]),
-                    minutes(score["train_seconds"]),
-                ]
-            )
-        out += table(["validation", "accuracy", "macro-F1", "training"], vrows)
-        out += [
-            "",
-            "(The validation runs were niced next to other jobs; their training "
-            "times are only indicative.)",
-        ]
-        scores = {int(k): v for k, v in validation["rasa"].items()}
-        best = max(scores, key=lambda e: (scores[e]["macro_f1"], scores[e]["accuracy"]))
         svm = validation["svm"]
-        ahead = all(
-            v["accuracy"] < svm["accuracy"] and v["macro_f1"] < svm["macro_f1"]
-            for v in scores.values()
-        )
-        out += [
-            "",
-            f"On validation {best} epochs scored best of the counts tried; more "
-            "epochs overfit (DIET's training accuracy passes 0.97 by epoch 7 "
-            "while validation scores fall), fewer underfit. "
-            + (
-                "The SVM was ahead at every epoch count tried, before the test "
-                "split was ever read. "
-                if ahead
-                else ""
+        vrows = [["TF-IDF + LinearSVC", pct(svm["accuracy"]), pct(svm["macro_f1"])]]
+        for name, score in validation["variants"].items():
+            mark = " (chosen)" if name == validation.get("chosen") else ""
+            vrows.append(
+                [f"{name}{mark}", pct(score["accuracy"]), pct(score["macro_f1"])]
             )
-            + f"The bench uses {r['diet_epochs']} epochs. config.yml's "
-            f"{config_value('DIETClassifier', 'epochs')} epochs would take hours "
-            "here (1–4 minutes per epoch on 11k texts on this shared 2-core "
-            "machine, depending on the other jobs) and, by the trend above, "
-            "would not score better.",
-        ]
+        out += table(["validation", "accuracy", "macro-F1"], vrows)
     out.append("")
     return out
 

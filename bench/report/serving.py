@@ -218,7 +218,7 @@ def section_costs(
     if tv and "rasa" in tv:
         rows.append(
             [
-                f"truevoice NLU training ({tv['rasa']['diet_epochs']} DIET epochs)",
+                "truevoice NLU training (config.yml's pipeline)",
                 minutes(tv["rasa"]["train_seconds"]),
             ]
         )
