@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
-from bot.admin import daily_counts, retention
+from bot.admin import daily_counts, retention, retention_tracker
 from bot.admin import report as admin_report
 from bot.admin.cli import main
 from bot.content.db import dispose_engines, migrate, session_scope
@@ -554,7 +554,7 @@ def test_postgres_lock_wait_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """A long transaction writing to ``events`` makes the job give up after a
     few short lock waits (it never queues Rasa behind it for long); the data
     is intact and the next run works."""
-    monkeypatch.setattr(retention, "LOCK_TIMEOUT_S", 1)
+    monkeypatch.setattr(retention_tracker, "LOCK_TIMEOUT_S", 1)
     with throwaway_postgres() as tracker, throwaway_postgres() as service:
         found = Stores(tracker, service)
         list(_prepared(found))
