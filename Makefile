@@ -1,5 +1,5 @@
 # Shortcuts for the scripts in scripts/. Each one is safe to repeat.
-.PHONY: run stop shell test bench lint
+.PHONY: run stop shell test bench bench-quick lint
 
 run:    ## install, train if needed, start the bot
 	bash scripts/run.sh
@@ -13,6 +13,8 @@ lint:
 	.venv/bin/ruff check .
 bench:  ## benchmarks, separate from the tests (~45 min); writes docs/benchmarks.md
 	bash scripts/bench.sh
+bench-quick:  ## a change's own check (~10 min): fewer requests, no truevoice; .run/bench/benchmarks.md
+	BENCH_QUICK=1 bash scripts/bench.sh
 
 # ---- staff tools (python -m bot.admin; guide in Thai: docs/staff_guide.md) ----
 ADMIN = .venv/bin/python -m bot.admin
