@@ -19,14 +19,11 @@ REPO = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
-
 def free_port() -> int:
     """A free loopback port."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
 
 
 @dataclass

@@ -64,6 +64,7 @@ def postgres_db() -> Iterator[str]:
     with fresh_postgres_db() as url:
         yield url
 
+
 @pytest.fixture(scope="session")
 def redis_prefix() -> Iterator[str]:
     """A Redis key prefix of its own for this run; its keys are deleted after."""

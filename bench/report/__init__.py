@@ -85,6 +85,7 @@ def build(results: Path) -> str:
     lines.append(END)
     return "\n".join(lines)
 
+
 def write(doc: Path, block: str) -> None:
     """Replaces the block between the markers; keeps the rest of the file."""
     if doc.exists():
@@ -103,6 +104,7 @@ def write(doc: Path, block: str) -> None:
             text = head + "\n" + block + "\n\n" + rest.lstrip("\n")
     doc.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
+
 def main() -> None:
     """CLI: see the module docstring."""
     parser = argparse.ArgumentParser()
@@ -118,6 +120,7 @@ def main() -> None:
         return
     write(args.doc, build(args.results))
     print(f"wrote {args.doc}")
+
 
 if __name__ == "__main__":
     main()

@@ -49,6 +49,7 @@ def goal_rows(truevoice: Optional[Dict], serving: Optional[Dict]) -> List[List[s
         )
     return rows
 
+
 def goal_notes(
     truevoice: Optional[Dict], serving: Optional[Dict], validation: Optional[Dict]
 ) -> List[str]:

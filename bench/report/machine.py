@@ -60,6 +60,7 @@ def machine() -> Dict[str, Any]:
         "commit": commit + (" (with uncommitted changes)" if dirty else ""),
     }
 
+
 # ------------------------------------------------------------------ sections
 def section_machine(info: Dict[str, Any], timing: Dict[str, Any]) -> List[str]:
     v = info["versions"]

@@ -22,6 +22,7 @@ VALIDATION = REPO / "bench" / "truevoice_variants.json"
 # right answer that the fallback holds back.
 WRONG_ANSWER_COST = 2.0
 
+
 # ------------------------------------------------------------------ helpers
 def load(results: Path, name: str) -> Optional[Dict[str, Any]]:
     """A result file, or None when that part of the bench did not run."""
@@ -30,19 +31,23 @@ def load(results: Path, name: str) -> Optional[Dict[str, Any]]:
         return None
     return json.loads(path.read_text(encoding="utf-8"))
 
+
 def pct(x: float) -> str:
     """0.8891 -> '0.889'."""
     return f"{x:.3f}"
 
+
 def yes(ok: bool) -> str:
     """Goal status cell."""
     return "**met**" if ok else "**not met**"
+
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> List[str]:
     """A Markdown table."""
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return out
+
 
 def minutes(seconds: float) -> str:
     """125 -> '2 min 5 s'."""
@@ -51,6 +56,7 @@ def minutes(seconds: float) -> str:
         return f"{seconds} s"
     return f"{seconds // 60} min {seconds % 60} s"
 
+
 def config_value(component: str, key: str) -> Any:
     """A value from config.yml's pipeline."""
     config = yaml.safe_load((REPO / "config.yml").read_text(encoding="utf-8"))
@@ -58,6 +64,7 @@ def config_value(component: str, key: str) -> Any:
         if item["name"] == component:
             return item.get(key)
     return None
+
 
 def domain_session() -> Dict[str, Any]:
     """domain.yml's session_config."""

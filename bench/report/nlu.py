@@ -33,6 +33,7 @@ def published_baselines() -> List[List[str]]:
             break
     return rows
 
+
 def section_truevoice(tv: Dict[str, Any], validation: Optional[Dict]) -> List[str]:
     r, s = tv["rasa"], tv["svm"]
     train, test = tv["train"], tv["test"]
@@ -133,6 +134,7 @@ def section_truevoice(tv: Dict[str, Any], validation: Optional[Dict]) -> List[st
     out.append("")
     return out
 
+
 def fallback_choice(heldout: Dict[str, Any]) -> Dict[str, Any]:
     """Per threshold: right answers lost, wrong answers given, and the cost
     with a wrong answer weighing 1× and 2× a lost right answer."""
@@ -155,6 +157,7 @@ def fallback_choice(heldout: Dict[str, Any]) -> Dict[str, Any]:
         "best1": min(r["cost1"] for r in rows),
         "best2": min(r["cost2"] for r in rows),
     }
+
 
 def fallback_reasoning(choice: Dict[str, Any], threshold: Any) -> str:
     """The choice explained from the sweep's numbers."""
@@ -196,6 +199,7 @@ def fallback_reasoning(choice: Dict[str, Any], threshold: Any) -> str:
             "on the next runs, config.yml's value should move."
         )
     return text
+
 
 def section_heldout(h: Dict[str, Any]) -> List[str]:
     ent = h["entity"]
@@ -274,6 +278,7 @@ def section_heldout(h: Dict[str, Any]) -> List[str]:
         "",
     ]
     return out
+
 
 def section_conversations(c: Dict[str, Any]) -> List[str]:
     """The held-out conversations over REST: pass rate overall and by category."""

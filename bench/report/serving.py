@@ -27,6 +27,7 @@ def latency_rows(name: str, block: Dict[str, Any]) -> List[List[Any]]:
         )
     return rows
 
+
 def section_serving(sv: Dict[str, Any], timing: Dict[str, Any]) -> List[str]:
     p = sv["project"]
     stock = sv.get("stock")
@@ -140,6 +141,7 @@ def section_serving(sv: Dict[str, Any], timing: Dict[str, Any]) -> List[str]:
     ]
     return out
 
+
 TRACKER_TEXT = """### Session expiry and tracker settings
 
 What grows per turn (rasa/core/tracker_store.py, Rasa 3.6): `SQLTrackerStore`
@@ -177,6 +179,7 @@ Settings chosen:
   stock bot uses): a restart (also the staff's `make reload`) must not forget
   the citizens' context, and several Rasa processes can share PostgreSQL.
 """
+
 
 def section_costs(
     sv: Optional[Dict], training: Optional[Dict], tv: Optional[Dict]
@@ -248,6 +251,7 @@ def section_costs(
         "",
     ]
     return out
+
 
 def section_profile(sv: Dict[str, Any]) -> List[str]:
     """Component shares and hot functions under load (py-spy), as

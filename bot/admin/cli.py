@@ -41,11 +41,13 @@ def _paths(args: argparse.Namespace) -> Paths:
         getattr(args, "url", None),
     )
 
+
 def _print_result(result: edit.Result) -> None:
     print(result.message_th)
     print(result.message_en)
     for w in result.warnings:
         print(w)
+
 
 def _read_file(path: str) -> str:
     try:
@@ -55,6 +57,7 @@ def _read_file(path: str) -> str:
             f"อ่านไฟล์ {path} ไม่ได้ (ต้องเป็น UTF-8)",
             f"cannot read {path} (must be UTF-8): {exc}",
         ) from None
+
 
 def cmd_list(args, paths: Paths) -> int:
     rows: List[str]
@@ -71,9 +74,11 @@ def cmd_list(args, paths: Paths) -> int:
     print("\n".join(rows))
     return 0
 
+
 def cmd_show(args, paths: Paths) -> int:
     print("\n".join(views.show(paths, args.key)))
     return 0
+
 
 def cmd_edit(args, paths: Paths) -> int:
     text = args.text.replace("\\n", "\n") if args.text is not None else None
@@ -86,6 +91,7 @@ def cmd_edit(args, paths: Paths) -> int:
     )
     return 0
 
+
 def cmd_set_fact(args, paths: Paths) -> int:
     if args.clear and args.value is not None:
         raise AdminError(
@@ -94,10 +100,12 @@ def cmd_set_fact(args, paths: Paths) -> int:
     _print_result(facts.set_fact(paths, args.fact, args.value, args.clear))
     return 0
 
+
 def cmd_alias(args, paths: Paths) -> int:
     fn = content.alias_add if args.action == "add" else content.alias_remove
     _print_result(fn(paths, args.body, args.alias))
     return 0
+
 
 def cmd_award(args, paths: Paths) -> int:
     if args.action == "add":
@@ -109,6 +117,7 @@ def cmd_award(args, paths: Paths) -> int:
     _print_result(result)
     return 0
 
+
 def cmd_export(args, paths: Paths) -> int:
     out = Path(args.out)
     if args.format == "csv":
@@ -118,6 +127,7 @@ def cmd_export(args, paths: Paths) -> int:
     print(f"ส่งออก {len(written)} ไฟล์ไปที่ {out} / exported {len(written)} files to {out}")
     return 0
 
+
 def cmd_import(args, paths: Paths) -> int:
     folder = Path(args.folder)
     if args.format == "csv":
@@ -126,6 +136,7 @@ def cmd_import(args, paths: Paths) -> int:
         result = transfer.import_yaml(paths, folder)
     _print_result(result)
     return 0
+
 
 def cmd_validate(args, paths: Paths) -> int:
     report = validate(paths, with_rasa=not args.no_rasa)
@@ -142,6 +153,7 @@ def cmd_validate(args, paths: Paths) -> int:
     print("ผ่านทุกข้อ / all checks passed")
     return 0
 
+
 def cmd_train(args, paths: Paths) -> int:
     trained = ops.train(paths)
     if trained:
@@ -149,6 +161,7 @@ def cmd_train(args, paths: Paths) -> int:
     else:
         print("ข้อมูลไม่เปลี่ยน ใช้โมเดลเดิม / data unchanged; the model is up to date")
     return 0
+
 
 def cmd_reload(args, paths: Paths) -> int:
     print(
@@ -166,6 +179,7 @@ def cmd_reload(args, paths: Paths) -> int:
         )
     return 0
 
+
 def cmd_unanswered(args, paths: Paths) -> int:
     print(
         "\n".join(
@@ -173,6 +187,7 @@ def cmd_unanswered(args, paths: Paths) -> int:
         )
     )
     return 0
+
 
 def cmd_teach(args, paths: Paths) -> int:
     result = nlu.teach(paths, args.text, args.intent)
@@ -192,6 +207,7 @@ def cmd_teach(args, paths: Paths) -> int:
     print("ต่อไป / next: make train && make reload")
     return 0
 
+
 def cmd_intent(args, paths: Paths) -> int:
     examples = _read_file(args.examples_file).splitlines()
     new = nlu.NewIntent(
@@ -208,12 +224,14 @@ def cmd_intent(args, paths: Paths) -> int:
     print("ต่อไป / next: python -m bot.admin validate && make train && make reload")
     return 0
 
+
 def cmd_report(args, paths: Paths) -> int:
     # the stored rows plus the daily counts kept by `retention run`
     print("\n".join(report.report_lines(paths.url, args.days)))
     # how often the limits fired (bot/limit_counts.py; no text, no ids)
     print("\n".join(limit_counts.report_lines(paths.url, args.days)))
     return 0
+
 
 def cmd_retention(args, paths: Paths) -> int:
     try:
@@ -229,6 +247,7 @@ def cmd_retention(args, paths: Paths) -> int:
         raise AdminError(exc.th, exc.en) from None
     print("\n".join(result.lines()))
     return 0
+
 
 COMMANDS: Dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "list": cmd_list,
@@ -251,6 +270,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "conversation": conversation.cmd_conversation,
     "line": line_cli.cmd_line,
 }
+
 
 def main(argv: Optional[List[str]] = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `... | head` ends quietly

@@ -28,6 +28,7 @@ EPILOG = """\
   python -m bot.admin retention run --dry-run
   python -m bot.admin conversation export K7QM-2XRT --out request.json"""
 
+
 def _common(parser: argparse.ArgumentParser, default) -> None:
     g = parser.add_argument_group("ที่เก็บข้อมูล / where data lives")
     g.add_argument("--root", default=default, help="โฟลเดอร์โปรเจกต์ / project folder")
@@ -47,6 +48,7 @@ def _common(parser: argparse.ArgumentParser, default) -> None:
         default=default,
         help="ฐานข้อมูล / DB URL (default $DATABASE_URL or var/service.db)",
     )
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

@@ -72,6 +72,7 @@ RETENTION_DAYS_ENV = "RETENTION_DAYS"
 
 DEFAULT_RETENTION_DAYS = 90
 
+
 class RetentionError(RuntimeError):
     """A store could not be read or changed; ``th`` / ``en`` say what to do."""
 
@@ -79,6 +80,7 @@ class RetentionError(RuntimeError):
         super().__init__(en)
         self.th = th
         self.en = en
+
 
 def retention_days(value: Optional[str] = None) -> int:
     """``RETENTION_DAYS`` (or `value`): a whole number of days, at least 1."""
@@ -95,6 +97,7 @@ def retention_days(value: Optional[str] = None) -> int:
             f"{RETENTION_DAYS_ENV} must be a whole number of days >= 1 (got {raw!r})",
         )
     return days
+
 
 @dataclass
 class RetentionResult:
@@ -147,6 +150,7 @@ class RetentionResult:
             )
         return out
 
+
 # ---------------------------------------------------------------- service DB
 def _record_counts(table, rows) -> Counter:
     counts: Counter = Counter()
@@ -166,6 +170,7 @@ def _record_counts(table, rows) -> Counter:
         else:
             counts[count_key(day, "rating", row.channel, row.intent, row.rating)] += 1
     return counts
+
 
 def _service_retention(
     service_url: str, cutoff: datetime, result: RetentionResult, batch_size: int
@@ -207,6 +212,7 @@ def _service_retention(
                 )
             setattr(result, attr, getattr(result, attr) + len(rows))
             result.batches += 1
+
 
 # ---------------------------------------------------------------- the job
 def run_retention(

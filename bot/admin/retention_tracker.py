@@ -51,6 +51,7 @@ events = sa.table(
     sa.column("data", sa.Text),
 )
 
+
 # ---------------------------------------------------------------- engines
 def _tracker_engine(url: str, immediate: bool = False) -> Engine:
     """An engine of our own. With `immediate`, its transactions take the write
@@ -81,14 +82,17 @@ def _tracker_engine(url: str, immediate: bool = False) -> Engine:
         connect_args={"connect_timeout": 10},
     )
 
+
 def _lock_events(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
         connection.exec_driver_sql("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
 
+
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
 
 def _conversation_counts(
     connection: Connection, senders: Sequence[str], last_seen: Dict[str, float]
@@ -110,6 +114,7 @@ def _conversation_counts(
         counts[count_key(day_of_ts(ts), "question", channel_of(data), intent)] += 1
     return counts
 
+
 # ---------------------------------------------------------------- tracker
 def _old_conversations(
     connection: Connection, cutoff_ts: float, senders: Optional[Sequence[str]] = None
@@ -126,6 +131,7 @@ def _old_conversations(
     stmt = stmt.having(func.max(events.c.timestamp) < cutoff_ts)
     return {sender: ts for sender, ts in connection.execute(stmt, params)}
 
+
 def _count_events(connection: Connection, senders: Sequence[str]) -> int:
     total = 0
     for chunk in _chunks(list(senders), DEFAULT_BATCH_SIZE):
@@ -136,6 +142,7 @@ def _count_events(connection: Connection, senders: Sequence[str]) -> int:
             {"ids": list(chunk)},
         ).scalar_one()
     return total
+
 
 def _delete_batch(
     tracker: Engine,
@@ -177,6 +184,7 @@ def _delete_batch(
             if "lock" not in str(error).lower() or attempt == LOCK_RETRIES - 1:
                 raise
             time.sleep(attempt + 1)
+
 
 def _tracker_retention(
     tracker_url: str,

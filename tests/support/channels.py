@@ -12,7 +12,7 @@ import socket
 import uuid
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
-from typing import Any, AsyncIterator, Awaitable, Callable, List
+from typing import Any, AsyncIterator, Awaitable, Callable, List, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
@@ -23,15 +23,19 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # sanic-testing sets it: otherwise the second app's start-up optimisation fails.
 Sanic.test_mode = True
 
+
 @asynccontextmanager
 async def serve_channels(
-    channels: List[InputChannel], on_new_message: OnNewMessage
+    channels: List[InputChannel],
+    on_new_message: Optional[OnNewMessage] = None,
+    agent: Any = None,
 ) -> AsyncIterator[str]:
-    """Serve the channels like `rasa run` does (under /webhooks/); yield base URL."""
+    """Serve the channels like `rasa run` does (under /webhooks/) for `agent`,
+    or for a stand-in agent calling `on_new_message`; yield the base URL."""
     app = Sanic(f"channel_test_{uuid.uuid4().hex[:12]}")
     app.config.ACCESS_LOG = False
     # rasa's `register` hands every channel a handler calling the agent.
-    app.ctx.agent = SimpleNamespace(handle_message=on_new_message)
+    app.ctx.agent = agent or SimpleNamespace(handle_message=on_new_message)
     register(channels, app, route="/webhooks/")
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -52,4 +56,3 @@ async def serve_channels(
         await server.wait_closed()
         await server.after_stop()
         sock.close()
-

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, List
+from typing import Any, List
 
 import sqlalchemy as sa
 from rasa.core.channels.channel import UserMessage
@@ -27,6 +25,7 @@ from bot.privacy.erasure import ERASE_ACTION
 from bot.replies import privacy as wording
 
 # The shared running bot of the e2e suite (the same processes, not a second set).
+from tests.support.channels import serve_channels
 
 
 @dataclass
@@ -40,12 +39,14 @@ class Stores:
     def engine(self) -> sa.engine.Engine:
         return self.tracker.engine
 
+
 def wal_store(path: Path) -> SQLTrackerStore:
     """Rasa's SQLTrackerStore on `path`, journal in WAL mode."""
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
     with store.engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     return store
+
 
 def say(
     store: SQLTrackerStore,
@@ -82,9 +83,11 @@ def say(
     asyncio.run(store.save(tracker))
     return ids
 
+
 def stored_forms(text: str) -> List[bytes]:
     """`text` as it can sit in a file: UTF-8, and JSON-escaped as Rasa writes it."""
     return [text.encode(), json.dumps(text)[1:-1].encode()]
+
 
 def file_bytes(path: Path) -> bytes:
     """The file and its -wal / -journal / -shm companions, concatenated."""
@@ -94,33 +97,11 @@ def file_bytes(path: Path) -> bytes:
             out += candidate.read_bytes()
     return out
 
-@asynccontextmanager
-async def serve_with_agent(channels: List[Any], agent: Any) -> AsyncIterator[str]:
-    """The channels served like `rasa run` does, for `agent`; yields the URL."""
-    from rasa.core.channels.channel import register
-    from sanic import Sanic
 
-    Sanic.test_mode = True
-    app = Sanic(f"privacy_test_{uuid.uuid4().hex[:12]}")
-    app.config.ACCESS_LOG = False
-    app.ctx.agent = agent
-    register(channels, app, route="/webhooks/")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = await app.create_server(
-        sock=sock, return_asyncio_server=True, access_log=False
-    )
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
-        sock.close()
+def serve_with_agent(channels: List[Any], agent: Any):
+    """The channels served like `rasa run` does, for `agent`; yields the URL."""
+    return serve_channels(channels, agent=agent)
+
 
 class FakeRasa:
     """Saves each turn like Rasa (under the lock) and answers; "ใช่" after the

@@ -67,10 +67,12 @@ ISOLATED_VARS = (
 # tests/limits/test_flood.py floods past it.
 E2E_RATE_LIMIT_PER_MINUTE = "60"
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
 
 def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
     deadline = time.monotonic() + seconds
@@ -86,6 +88,7 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> 
         f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}"
     )
 
+
 def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
     """SIGTERM, then SIGKILL if the process is still there after `timeout`."""
     if process.poll() is None:
@@ -99,6 +102,7 @@ def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
 
 class FakeLineApi:
     """LINE's reply/push API on loopback: records every call (path, headers,
@@ -173,6 +177,7 @@ class FakeLineApi:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
 
 @dataclass
 class Servers:
@@ -288,6 +293,7 @@ class Servers:
     def log_files(self) -> list[Path]:
         return sorted(self.workdir.glob("*.log"))
 
+
 def start(
     cmd: list[str], env: dict[str, str], log: Path, mode: str = "w"
 ) -> subprocess.Popen:
@@ -299,6 +305,7 @@ def start(
         stderr=subprocess.STDOUT,
     )
 
+
 def start_action_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """`python -m rasa_sdk` on 127.0.0.1:`port`, appending to `log`."""
     return start(
@@ -307,6 +314,7 @@ def start_action_server(port: int, env: dict[str, str], log: Path) -> subprocess
         log,
         mode="a",
     )
+
 
 def rasa_command(port: int, endpoints: Path | None = None, *extra: str) -> list[str]:
     """`rasa run` (with bot/rasa_ext installed) on 127.0.0.1:`port` with the
@@ -329,6 +337,7 @@ def rasa_command(port: int, endpoints: Path | None = None, *extra: str) -> list[
         *extra,
     ]
 
+
 def base_env(workdir: Path) -> dict[str, str]:
     """Environment of the test servers: service DB and tracker store in `workdir`."""
     env = {k: v for k, v in os.environ.items() if k not in ISOLATED_VARS}
@@ -346,6 +355,7 @@ def base_env(workdir: Path) -> dict[str, str]:
         }
     )
     return env
+
 
 @contextmanager
 def running_servers(workdir: Path) -> Iterator[Servers]:
@@ -392,6 +402,7 @@ def running_servers(workdir: Path) -> Iterator[Servers]:
         wait_for(f"{result.rasa_url}/webhooks/rest/", rasa, workdir / "rasa.log", 240)
         yield result
 
+
 def extra_env(workdir: Path) -> dict[str, str]:
     """Environment for channels the e2e tests drive (LINE points at a fake API)."""
     return {
@@ -401,6 +412,7 @@ def extra_env(workdir: Path) -> dict[str, str]:
         # the origin tests/e2e/test_widget.py serves its agency host page from
         "WEBCHAT_FRAME_ANCESTORS": f"http://127.0.0.1:{free_port()}",
     }
+
 
 def has_thai(text: str) -> bool:
     return any("\u0e00" <= ch <= "\u0e7f" for ch in text)

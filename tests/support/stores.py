@@ -24,10 +24,12 @@ POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
+
 def sqlite_path(url: str) -> Path:
     """File of a ``sqlite:///...`` URL."""
     assert url.startswith("sqlite:///"), url
     return Path(url[len("sqlite:///") :])
+
 
 def tracker_events(url: str, sender: str) -> list[dict[str, Any]]:
     """Stored events of one conversation (SQLite or PostgreSQL tracker store)."""
@@ -45,23 +47,28 @@ def tracker_events(url: str, sender: str) -> list[dict[str, Any]]:
         engine.dispose()
     return [{"type": row[0], **json.loads(row[1])} for row in rows]
 
+
 def user_texts(url: str, sender: str) -> list[str]:
     """Texts of the stored user messages of one conversation, in order."""
     return [e.get("text") for e in tracker_events(url, sender) if e["type"] == "user"]
+
 
 def sqlite_table_names(path: Path) -> set[str]:
     with sqlite3.connect(path) as connection:
         rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         return {row[0] for row in rows}
 
+
 def joined(replies: list[dict]) -> str:
     """All reply texts of a turn as one string."""
     return "\n".join(str(r.get("text") or "") for r in replies)
+
 
 def is_polite_thai(text: str) -> bool:
     """Thai text in the bot's register (ค่ะ / คะ)."""
     has_thai = any("\u0e00" <= ch <= "\u0e7f" for ch in text)
     return has_thai and ("ค่ะ" in text or "คะ" in text)
+
 
 @contextmanager
 def fresh_postgres_db(prefix: str = "reliability") -> Iterator[str]:
@@ -91,6 +98,7 @@ def fresh_postgres_db(prefix: str = "reliability") -> Iterator[str]:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
+
 async def socketio_first_reply(rasa_url: str, payload: Any) -> str:
     """Text of the first ``bot_uttered`` after sending `payload` on a new socket.
 
@@ -117,6 +125,7 @@ async def socketio_first_reply(rasa_url: str, payload: Any) -> str:
         # abort: a polling client would otherwise wait for the server's next
         # ping (up to 25 s) before its read loop ends.
         await client.eio.disconnect(abort=True)
+
 
 def run_bash(script: str, env: dict[str, str], timeout: float = 300) -> Any:
     """Runs `script` with bash from the repo root; returns the CompletedProcess."""
