@@ -432,7 +432,8 @@ def test_concurrent_turns_of_one_conversation_on_both_instances_lose_nothing(
     async def send_all() -> list[int]:
         async with aiohttp.ClientSession() as session:
 
-            async def one(base: str, text: str) -> int:
+            async def one(base: str, text: str, after_s: float = 0.0) -> int:
+                await asyncio.sleep(after_s)
                 async with session.post(
                     base + "/webhooks/rest/webhook",
                     json={"sender": sender, "message": text},
@@ -471,7 +472,8 @@ def test_erasure_on_two_instances_with_postgres_and_redis(cluster: Cluster) -> N
     async def yes_on_b_and_a_turn_on_a() -> list[int]:
         async with aiohttp.ClientSession() as session:
 
-            async def one(base: str, text: str) -> int:
+            async def one(base: str, text: str, after_s: float = 0.0) -> int:
+                await asyncio.sleep(after_s)
                 async with session.post(
                     base + "/webhooks/rest/webhook",
                     json={"sender": sender, "message": text},
@@ -479,7 +481,12 @@ def test_erasure_on_two_instances_with_postgres_and_redis(cluster: Cluster) -> N
                     await response.read()
                     return response.status
 
-            return await asyncio.gather(one(b, "ใช่"), one(cluster.url("a"), "สวัสดีค่ะ"))
+            # "ใช่" must reach Rasa first: a greeting before it would make it no
+            # answer to the erasure question (nothing erased, rightly). The
+            # greeting follows within the "ใช่" turn, on the other instance.
+            return await asyncio.gather(
+                one(b, "ใช่"), one(cluster.url("a"), "สวัสดีค่ะ", after_s=0.2)
+            )
 
     assert asyncio.run(yes_on_b_and_a_turn_on_a()) == [200, 200]
     deadline = time.monotonic() + 30
