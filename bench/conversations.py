@@ -172,11 +172,12 @@ def main(argv: List[str] | None = None) -> int:
     if args.model:
         import tempfile
 
-        from bench.procs import start_project
+        from bench.procs import first_answer, start_project
 
         with tempfile.TemporaryDirectory() as tmp:
             bot = start_project(args.model, Path(tmp))
             try:
+                first_answer(bot, "สวัสดีค่ะ")  # wait until the bot answers
                 result = run(f"http://127.0.0.1:{bot.port}")
             finally:
                 bot.stop()
