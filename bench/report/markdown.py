@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 DOC = REPO / "docs" / "benchmarks.md"
 
