@@ -170,8 +170,8 @@ Settings chosen:
 * **SQLite tracker store in WAL mode with `synchronous=NORMAL` and pooled
   connections** (bot/rasa_ext/tracker_store.py via bot/rasa_ext/sqlite.py).
   Before, every turn's commit waited for two or three fsyncs and
-  SQLAlchemy 1.4 opened and closed a connection per session (closing the last connection of a WAL database
-  checkpoints it): about 11 ms per turn on this disk, the largest cost after
+  SQLAlchemy 1.4 opened and closed a connection per session (closing the
+  last connection of a WAL database checkpoints it): about 11 ms per turn on this disk, the largest cost after
   DIET and TED. A crashed Rasa process still loses nothing; only a power cut
   or OS crash can lose the last turns of a chat, which a citizen service can
   live with. PostgreSQL (`TRACKER_STORE_URL`) is unaffected.
