@@ -169,12 +169,13 @@ Settings chosen:
   old topic never answers a new question.
 * **SQLite tracker store in WAL mode with `synchronous=NORMAL` and pooled
   connections** (bot/rasa_ext/tracker_store.py via bot/rasa_ext/sqlite.py).
-  Before, every turn's commit waited for two or three fsyncs and
-  SQLAlchemy 1.4 opened and closed a connection per session (closing the
-  last connection of a WAL database checkpoints it): about 11 ms per turn on this disk, the largest cost after
-  DIET and TED. A crashed Rasa process still loses nothing; only a power cut
-  or OS crash can lose the last turns of a chat, which a citizen service can
-  live with. PostgreSQL (`TRACKER_STORE_URL`) is unaffected.
+  Before, every turn's commit waited for two or three fsyncs and SQLAlchemy
+  1.4 opened and closed a connection per session (closing the last connection
+  of a WAL database checkpoints it): about 11 ms per turn on this disk, the
+  largest cost after DIET and TED. A crashed Rasa process still loses nothing;
+  only a power cut or OS crash can lose the last turns of a chat, which a
+  citizen service can live with. PostgreSQL (`TRACKER_STORE_URL`) is
+  unaffected.
 * Conversations stay in the SQL store (not Rasa's in-memory store, which the
   stock bot uses): a restart (also the staff's `make reload`) must not forget
   the citizens' context, and several Rasa processes can share PostgreSQL.
