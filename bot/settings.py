@@ -90,6 +90,12 @@ def model_watch_s() -> float:
     return env_number("MODEL_WATCH_S", 5.0, inclusive_min=True)
 
 
+def tracker_cache_size() -> int:
+    """Conversations the Rasa process keeps in memory between turns
+    (``TRACKER_CACHE_SIZE``, default 256; 0 turns the cache off)."""
+    return int(env_number("TRACKER_CACHE_SIZE", 256, inclusive_min=True))
+
+
 def store_connect_timeout_s() -> float:
     """Seconds Rasa's start waits for its stores (``STORE_CONNECT_TIMEOUT_S``, 15)."""
     return env_number("STORE_CONNECT_TIMEOUT_S", 15.0, inclusive_min=True)

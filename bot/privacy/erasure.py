@@ -185,13 +185,13 @@ def erase_conversation(
     return Erased(count, unanswered, ratings, notices)
 
 
-def tracker_engine_of(tracker_store: Any) -> Optional[Engine]:
-    """The SQL engine under Rasa's (wrapped) tracker store, or None."""
+def sql_store_of(tracker_store: Any) -> Any:
+    """The SQL store (with an ``engine``) under Rasa's wrapped tracker store,
+    or None."""
     store = tracker_store
     for _ in range(5):
-        engine = getattr(store, "engine", None)
-        if isinstance(engine, Engine):
-            return engine
+        if isinstance(getattr(store, "engine", None), Engine):
+            return store
         inner = getattr(store, "_tracker_store", None) or getattr(
             store, "tracker_store", None
         )
@@ -199,6 +199,20 @@ def tracker_engine_of(tracker_store: Any) -> Optional[Engine]:
             return None
         store = inner
     return None
+
+
+def tracker_engine_of(tracker_store: Any) -> Optional[Engine]:
+    """The SQL engine under Rasa's (wrapped) tracker store, or None."""
+    store = sql_store_of(tracker_store)
+    return None if store is None else store.engine
+
+
+def forget_cached(tracker_store: Any, sender_id: str) -> None:
+    """Drops the conversation from the store's in-memory cache, if it has
+    one (bot/rasa_ext/tracker_cache.py), so no erased event stays in memory."""
+    cache = getattr(sql_store_of(tracker_store), "cache", None)
+    if cache is not None:
+        cache.forget(sender_id)
 
 
 def erase_requested(engine: Engine, sender_id: str, since: float) -> bool:

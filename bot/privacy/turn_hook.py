@@ -37,6 +37,7 @@ from bot.privacy.erasure import (
     Erased,
     erase_conversation,
     erase_requested,
+    forget_cached,
     tracker_engine_of,
 )
 from bot.privacy.records import claim_notice, record_request
@@ -90,6 +91,7 @@ async def erase_now(
         raise RuntimeError("the tracker store is not an SQL store")
     async with agent.lock_store.lock(sender_id, wait_time_in_seconds=0.1):
         erased = await asyncio.to_thread(erase_conversation, engine, sender_id)
+        forget_cached(agent.tracker_store, sender_id)
         forget = _FORGETTERS.get(channel or "")
         if forget is not None:
             erased.line_keys += await forget(sender_id)

@@ -17,11 +17,12 @@ when a custom store class fails to import. ``STORE_CONNECT_TIMEOUT_S``
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Optional, Text
+from typing import Any, Iterator, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -33,7 +34,15 @@ from bot.rasa_ext.store_common import (
     retry_until,
     tracker_store_url,
 )
+from bot.rasa_ext.tracker_cache import (
+    LOAN_ATTRIBUTE,
+    Loan,
+    Stamp,
+    TrackerCache,
+    starts_session,
+)
 from bot.settings import store_connect_timeout_s as connect_timeout_s
+from bot.settings import tracker_cache_size
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +126,9 @@ class EnvTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on the database named by ``TRACKER_STORE_URL``.
 
     Connections are checked before use (``pool_pre_ping``), so the store
-    recovers by itself after a database restart.
+    recovers by itself after a database restart. The trackers this process
+    saved are kept in memory while the database shows no other change
+    (`bot.rasa_ext.tracker_cache`), so a turn does not replay the session.
     """
 
     def __init__(
@@ -165,4 +176,56 @@ class EnvTrackerStore(SQLTrackerStore):
         self.engine = engine
         self.sessionmaker = sa.orm.sessionmaker(bind=engine)
         self.url = url
+        self.cache = TrackerCache(tracker_cache_size())
         logger.info("Tracker store: %s", redacted(url))
+
+    def _stamp(self, sender_id: Text) -> Stamp:
+        """Row count and highest row id of `sender_id` (one indexed query)."""
+        table = self.SQLEvent.__table__
+        query = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
+            table.c.sender_id == sender_id
+        )
+        with self.engine.connect() as connection:
+            rows, last_id = connection.execute(query).one()
+        return Stamp(int(rows), int(last_id or 0))
+
+    async def retrieve(self, sender_id: Text) -> Optional[Any]:
+        """The latest session of `sender_id`: the tracker this process saved
+        last if the database shows no change since, else read from it."""
+        if self.cache.size <= 0:
+            return await super().retrieve(sender_id)
+        stamp = self._stamp(sender_id)
+        tracker = self.cache.take(sender_id, stamp, self.domain)
+        if tracker is None:
+            tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            setattr(tracker, LOAN_ATTRIBUTE, Loan(stamp, len(tracker.events)))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator:
+        """The events not stored yet: known from the tracker's `Loan` when it
+        came from `retrieve`, else counted in the database (Rasa's way)."""
+        loan: Optional[Loan] = getattr(tracker, LOAN_ATTRIBUTE, None)
+        if loan is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, loan.stored, len(tracker.events))
+
+    async def save(self, tracker: Any) -> None:
+        """Stores the new events, then keeps the tracker for the next turn if
+        the database holds exactly what this process wrote."""
+        loan: Optional[Loan] = getattr(tracker, LOAN_ATTRIBUTE, None)
+        self.cache.forget(tracker.sender_id)
+        try:
+            await super().save(tracker)  # `_additional_events` reads the loan
+        finally:
+            setattr(tracker, LOAN_ATTRIBUTE, None)
+        if loan is None or self.cache.size <= 0:
+            return
+        added = len(tracker.events) - loan.stored
+        new_events = itertools.islice(tracker.events, loan.stored, None)
+        if starts_session(new_events):
+            return
+        stamp = self._stamp(tracker.sender_id)
+        if stamp.follows(loan.stamp, added):
+            setattr(tracker, LOAN_ATTRIBUTE, Loan(stamp, len(tracker.events)))
+            self.cache.keep(tracker, stamp, self.domain)
