@@ -6,7 +6,10 @@ and the tests start the Rasa server). Importing a module of this package
 changes nothing. docs/architecture.md ("What we change in Rasa, and why")
 lists each change with its upstream issue.
 
-* `patches`: three speed-ups of the per-message path and the action timeout.
+* `patches`: speed-ups of the per-message path and the action timeout.
+* `past_states`: the dialogue states computed once per event, not per call.
+* `graph_runner`: the model graph planned once, not on every run.
+* `tracker_cache`: the conversations kept in memory between turns.
 * `tracker_store`, `lock_store`: the store classes that endpoints.yml names
   (chosen by URL from the environment; an atomic Redis lock).
 * `sqlite`: a SQLite tracker store without an fsync wait per turn.
@@ -50,10 +53,12 @@ _STATE = {"installed": False, "warned": False}
 
 def install() -> None:
     """Checks the Rasa version, then applies every patch (idempotent)."""
-    from bot.rasa_ext import model_watch, patches
+    from bot.rasa_ext import graph_runner, model_watch, past_states, patches
 
     check_version()
     patches.install()
+    past_states.install()
+    graph_runner.install()
     model_watch.install()
     if not _STATE["installed"]:
         _STATE["installed"] = True

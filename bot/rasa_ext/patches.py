@@ -1,7 +1,7 @@
 """Patches to Rasa 3.6's per-message path, found by profiling under load
 (docs/benchmarks.md, "Where the time goes"), installed by
-`bot.rasa_ext.install`. Two keep Rasa's behaviour exactly; the third sends the
-action server only the latest events (see `ACTION_EVENTS_LIMIT`).
+`bot.rasa_ext.install`. All but one keep Rasa's behaviour exactly; that one
+sends the action server only the latest events (see `ACTION_EVENTS_LIMIT`).
 
 * `install` makes Rasa validate an action server's answer with a validator
   built once. Rasa calls ``jsonschema.validate`` for every custom action,
@@ -17,6 +17,12 @@ action server only the latest events (see `ACTION_EVENTS_LIMIT`).
   otherwise send ~260 kB of JSON with every call). This one changes what an
   action sees in ``tracker.events``: none of this bot's actions reads older
   events. An action that needs the whole history must raise the limit.
+* `install` makes the ``copy.deepcopy`` that Rasa's processor, RulePolicy
+  and MemoizationPolicy run for the arguments of their *debug* log lines
+  (every state of the conversation, several times a turn) a no-op while
+  debug logging is off: the copies were made even though nothing was logged.
+  With ``--debug`` they are made as before. Those modules use ``copy`` for
+  nothing else (checked for 3.6.21).
 * `apply_action_timeout` bounds every call to the action server by
   ``ACTION_TIMEOUT_S`` (default 10 s): Rasa 3.6 gives each request its
   module constant ``DEFAULT_REQUEST_TIMEOUT``, 5 minutes (RasaHQ/rasa#9789,
@@ -26,6 +32,7 @@ action server only the latest events (see `ACTION_EVENTS_LIMIT`).
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import logging
@@ -134,6 +141,44 @@ class _NoEvents:
 _ORIGINAL_CALL_FORMAT: List[Any] = []
 
 
+def _debug_logged() -> bool:
+    """True if structlog (Rasa's debug log lines) logs at debug level."""
+    import structlog
+
+    wrapper = structlog.get_config().get("wrapper_class")
+    return getattr(getattr(wrapper, "debug", None), "__name__", "") != "_nop"
+
+
+class _DebugLogCopy:
+    """The `copy` module for modules that deep-copy only for debug logs:
+    ``deepcopy`` copies only when debug lines are logged."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        """``copy.deepcopy`` if debug logging is on, else `value` itself."""
+        return copy.deepcopy(value, memo) if _debug_logged() else value
+
+
+# Rasa modules whose ``copy.deepcopy`` calls all build debug-log arguments.
+DEBUG_COPY_MODULES = (
+    "rasa.core.processor",
+    "rasa.core.policies.rule_policy",
+    "rasa.core.policies.memoization",
+)
+
+
+def _skip_debug_copies() -> None:
+    import importlib
+
+    for name in DEBUG_COPY_MODULES:
+        module = importlib.import_module(name)
+        if not isinstance(getattr(module, "copy", None), _DebugLogCopy):
+            module.copy = _DebugLogCopy()  # type: ignore[attr-defined]
+
+
 def apply_action_timeout() -> float:
     """Makes Rasa's remote-action calls time out after `action_timeout_s`.
 
@@ -163,4 +208,5 @@ def install() -> None:
     if RemoteAction._action_call_format is not _action_call_format:
         _ORIGINAL_CALL_FORMAT[:] = [RemoteAction._action_call_format]
         RemoteAction._action_call_format = _action_call_format
+    _skip_debug_copies()
     apply_action_timeout()
