@@ -34,6 +34,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import FEATURIZERS
 
+from bot.nlu.linear_fast import FastLinear
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_intent.joblib"
@@ -155,6 +157,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         # Width of each featurizer's block, fixed at training time, so that a
         # message missing one block still gets a row of the right width.
         self.block_sizes: Dict[Text, int] = dict(model["blocks"]) if model else {}
+        # The same arithmetic without scikit-learn's per-call overhead, when
+        # the fitted model is one it reproduces (bot/nlu/linear_fast.py).
+        self.fast = FastLinear.build(self.clf) if self.clf is not None else None
 
     @classmethod
     def create(
@@ -210,6 +215,38 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             )
         return scipy.sparse.vstack(rows).tocsr().astype(np.float64)
 
+    def _row(self, message: Message) -> Tuple[np.ndarray, np.ndarray]:
+        """One message's non-zero raw counts: (column indices, counts), blocks
+        in training order (`_featurize`'s row without building a matrix)."""
+        found = self._blocks(message)
+        indices, counts = [], []
+        offset = 0
+        for origin, width in self.block_sizes.items():
+            block = found.get(origin)
+            if block is not None:
+                block = block.tocsr()
+                block.sum_duplicates()
+                indices.append(block.indices.astype(np.int64) + offset)
+                counts.append(block.data)
+            offset += width
+        if not indices:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(indices), np.concatenate(counts)
+
+    def _probabilities(self, message: Message) -> Optional[np.ndarray]:
+        """Every intent's probability, or None if no feature of the message
+        is known."""
+        if self.fast is not None:
+            indices, counts = self._row(message)
+            nonzero = counts != 0
+            if not nonzero.any():
+                return None
+            return self.fast.predict_proba(indices[nonzero], counts[nonzero])
+        x = self._featurize([message])
+        if x.nnz == 0:
+            return None
+        return self.clf.predict_proba(x)[0]
+
     # ------------------------------------------------------------- training
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the logistic regression on the intent examples."""
@@ -237,6 +274,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             warnings.simplefilter("ignore")
             clf.fit(x, y)
         self.clf, self.labels = clf, labels
+        self.fast = FastLinear.build(clf)
         self.persist()
         return self._resource
 
@@ -307,12 +345,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 intent: Dict[Text, Any] = {"name": None, "confidence": 0.0}
                 ranking: List[Dict[Text, Any]] = []
             else:
-                x = self._featurize([message])
-                if x.nnz == 0:
+                probabilities = self._probabilities(message)
+                if probabilities is None:
                     # Nothing known in the text: no intent, as DIET does.
                     intent, ranking = {"name": None, "confidence": 0.0}, []
                 else:
-                    intent, ranking = self._rank(self.clf.predict_proba(x)[0])
+                    intent, ranking = self._rank(probabilities)
             message.set(INTENT, intent, add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
