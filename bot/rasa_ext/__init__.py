@@ -9,6 +9,7 @@ lists each change with its upstream issue.
 * `patches`: speed-ups of the per-message path and the action timeout.
 * `past_states`: the dialogue states computed once per event, not per call.
 * `graph_runner`: the model graph planned once, not on every run.
+* `tracker_copy`: a tracker copied without replaying the whole session.
 * `tracker_cache`: the conversations kept in memory between turns.
 * `tracker_store`, `lock_store`: the store classes that endpoints.yml names
   (chosen by URL from the environment; an atomic Redis lock).
@@ -53,12 +54,19 @@ _STATE = {"installed": False, "warned": False}
 
 def install() -> None:
     """Checks the Rasa version, then applies every patch (idempotent)."""
-    from bot.rasa_ext import graph_runner, model_watch, past_states, patches
+    from bot.rasa_ext import (
+        graph_runner,
+        model_watch,
+        past_states,
+        patches,
+        tracker_copy,
+    )
 
     check_version()
     patches.install()
     past_states.install()
     graph_runner.install()
+    tracker_copy.install()
     model_watch.install()
     if not _STATE["installed"]:
         _STATE["installed"] = True
