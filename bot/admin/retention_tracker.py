@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequ
 
 import sqlalchemy as sa
 from sqlalchemy import (
-    Integer,
-    String,
     bindparam,
     event,
     func,
@@ -29,6 +27,7 @@ from bot.admin.daily_counts import (
     has_table,
 )
 from bot.content.db import get_engine
+from bot.rasa_ext.store_common import EVENTS as events
 
 if TYPE_CHECKING:  # the job's result type; no import cycle at run time
     from bot.admin.retention import RetentionResult
@@ -39,18 +38,6 @@ DEFAULT_BATCH_SIZE = 500
 LOCK_TIMEOUT_S = 5
 
 LOCK_RETRIES = 3
-
-# Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent).
-events = sa.table(
-    "events",
-    sa.column("id", Integer),
-    sa.column("sender_id", String),
-    sa.column("type_name", String),
-    sa.column("timestamp", sa.Float),
-    sa.column("intent_name", String),
-    sa.column("data", sa.Text),
-)
-
 
 # ---------------------------------------------------------------- engines
 def _tracker_engine(url: str, immediate: bool = False) -> Engine:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from bot.console.dates import BANGKOK, bangkok_today, thai_date
 from bot.content import records
 from bot.privacy import mask_pii
+from bot.rasa_ext.store_common import EVENTS as events
 from bot.rasa_ext.store_common import tracker_store_url
 
 MIN_CONVERSATIONS = 3  # an unanswered question is shown from this many asking
@@ -25,16 +26,6 @@ TOPICS = {
     "nocopy": "ยกเลิกสำเนาเอกสาร",
     "bizportal": "Biz Portal",
 }
-
-events = sa.table(  # Rasa's SQLTrackerStore table (rasa/core/tracker_store.py)
-    "events",
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("intent_name", sa.String),
-    sa.column("data", sa.Text),
-)
-
 
 @dataclass
 class Figures:

@@ -40,23 +40,13 @@ from bot.content.db import get_engine
 from bot.content.models import AnswerRating, UnansweredQuestion
 from bot.insights import message_ref
 from bot.privacy.records import forget_notices
+from bot.rasa_ext.store_common import EVENTS as events
 
 logger = logging.getLogger(__name__)
 
 # The action that answers "yes, erase": its ActionExecuted event is the marker
 # the turn runner acts on (actions/privacy.py sets nothing else).
 ERASE_ACTION = "action_erase_conversation"
-
-events = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("action_name", sa.String),
-    sa.column("data", sa.Text),
-)
-
 
 @dataclass
 class Erased:

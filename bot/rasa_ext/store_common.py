@@ -1,5 +1,7 @@
 """What both store classes share: the URLs from the environment, a
-password-free form of a URL for logs, and a retry that says what to do.
+password-free form of a URL for logs, and a retry that says what to do; and
+`EVENTS`, Rasa's tracker-store table, for the code that reads or deletes
+conversations without loading Rasa (dashboard, erasure, retention).
 
 See :mod:`bot.rasa_ext.tracker_store` and :mod:`bot.rasa_ext.lock_store`.
 """
@@ -12,9 +14,24 @@ import time
 from typing import Callable, Optional
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
+
 from bot.settings import VAR_DIR
 
 logger = logging.getLogger(__name__)
+
+# Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent): the
+# columns this bot reads, as a lightweight table (no Rasa import needed).
+EVENTS = sa.table(
+    "events",
+    sa.column("id", sa.Integer),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
+    sa.column("action_name", sa.String),
+    sa.column("data", sa.Text),
+)
 
 
 class StoreUnavailable(ConnectionError):
