@@ -49,20 +49,28 @@ def build(results: Path) -> str:
         else None
     )
     lines = [START, "", *section_machine(info, timing)]
-    goals = goal_rows(truevoice, serving)
+    convs = load(results, "conversations.json")
+    flood = load(results, "flood.json")
+    measured = {
+        "training": training,
+        "truevoice": truevoice,
+        "heldout": heldout,
+        "conversations": convs,
+        "serving": serving,
+        "flood": flood,
+    }
+    goals = goal_rows(measured)
     if goals:
         lines += ["## Goals", ""] + table(["goal", "measured", "status"], goals) + [""]
-        notes = goal_notes(truevoice, serving, validation)
+        notes = goal_notes(measured)
         if notes:
             lines += ["Why the goals marked not met are not met:", "", *notes, ""]
     if truevoice:
         lines += section_truevoice(truevoice, validation)
     if heldout:
         lines += section_heldout(heldout)
-    convs = load(results, "conversations.json")
     if convs:
         lines += section_conversations(convs)
-    flood = load(results, "flood.json")
     if flood:
         from bench.flood import report_section
 
