@@ -241,3 +241,29 @@ def test_a_real_remote_action_run_uses_the_cached_validator(monkeypatch) -> None
     assert calls == [RemoteAction]
     assert events and events[0].text == "สวัสดีค่ะ"
 
+
+
+def test_debug_log_copies_are_made_only_when_debug_lines_are_logged() -> None:
+    import logging
+
+    import rasa.core.processor
+    import structlog
+
+    speedups.install()
+    copier = rasa.core.processor.copy
+    assert isinstance(copier, speedups._DebugLogCopy)
+    value = {"states": [{"user": {"intent": "greet"}}]}
+    before = structlog.get_config()
+    try:
+        structlog.configure(
+            wrapper_class=structlog.make_filtering_bound_logger(logging.INFO)
+        )
+        assert copier.deepcopy(value) is value
+        structlog.configure(
+            wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG)
+        )
+        copied = copier.deepcopy(value)
+        assert copied == value and copied["states"] is not value["states"]
+        assert copier.copy(value) is not value  # the rest of `copy` is untouched
+    finally:
+        structlog.configure(**before)
