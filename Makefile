@@ -11,7 +11,7 @@ test:   ## every check and test (what CI runs)
 	bash scripts/test.sh
 lint:
 	.venv/bin/ruff check .
-bench:  ## benchmarks, separate from the tests (~45 min); writes docs/benchmarks.md
+bench:  ## benchmarks, separate from the tests (~12 min); writes docs/benchmarks.md
 	bash scripts/bench.sh
 bench-quick:  ## a change's own check (~10 min): fewer requests, no truevoice; .run/bench/benchmarks.md
 	BENCH_QUICK=1 bash scripts/bench.sh

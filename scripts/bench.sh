@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark once and rewrites the generated part of
 # docs/benchmarks.md (between <!-- bench:start --> and <!-- bench:end -->).
-# Separate from scripts/test.sh: it takes about 45 minutes on 2 cores.
+# Separate from scripts/test.sh: it takes about 12 minutes on 2 cores.
 #
 #   bash scripts/bench.sh            (or: make bench)
 #
