@@ -13,7 +13,7 @@ lint:
 	.venv/bin/ruff check .
 bench:  ## benchmarks, separate from the tests (~12 min); writes docs/benchmarks.md
 	bash scripts/bench.sh
-bench-quick:  ## a change's own check (~10 min): fewer requests, no truevoice; .run/bench/benchmarks.md
+bench-quick:  ## a change's own check (~7 min): fewer requests, no truevoice; .run/bench/benchmarks.md
 	BENCH_QUICK=1 bash scripts/bench.sh
 
 # ---- staff tools (python -m bot.admin; guide in Thai: docs/staff_guide.md) ----

@@ -5,7 +5,7 @@
 #
 #   bash scripts/bench.sh            (or: make bench)
 #
-# BENCH_QUICK=1 (make bench-quick, about 10 minutes): fewer requests, no
+# BENCH_QUICK=1 (make bench-quick, about 7 minutes): fewer requests, no
 # profile and no truevoice run; the report goes to $BENCH_RESULTS/benchmarks.md,
 # docs/benchmarks.md is left alone.
 # Knobs: BENCH_RESULTS (raw JSON, default .run/bench), BENCH_PROFILE_S (py-spy
