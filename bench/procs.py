@@ -172,11 +172,29 @@ def project_endpoints(workdir: Path) -> Path:
     return own
 
 
+def _start_servers(
+    bot: Bot, actions: List[str], rasa: List[str], cwd: Path, env: Dict[str, str]
+) -> Bot:
+    """Starts `bot`'s action server and its Rasa server (on `bot.port`,
+    loopback only), logs in its workdir; returns at once: `bring_up` or
+    `first_answer` waits until it answers."""
+    bot.started_at = time.monotonic()
+    bot.processes["actions"] = launch(actions, cwd, env, bot.workdir / "actions.log")
+    bot.processes["rasa"] = launch(
+        [*rasa, "--port", str(bot.port), "--interface", "127.0.0.1"],
+        cwd,
+        env,
+        bot.workdir / "rasa.log",
+    )
+    return bot
+
+
 def start_project(
     model: Path, workdir: Path, env_overrides: Optional[Dict[str, str]] = None
 ) -> Bot:
     """This bot: action server + Rasa server, temp service DB and tracker store
-    (SQLite files in ``workdir``, as the e2e tests run it)."""
+    (SQLite files in ``workdir``, as the e2e tests run it). Returns at once:
+    `bring_up` or `first_answer` waits until it answers."""
     workdir.mkdir(parents=True, exist_ok=True)
     port, action_port = free_port(), free_port()
     env = {**base_env(workdir), **(env_overrides or {})}
@@ -193,28 +211,16 @@ def start_project(
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    bot = Bot("project", port, workdir)
-    bot.started_at = time.monotonic()
-    bot.processes["actions"] = launch(
-        [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        REPO,
-        env,
-        workdir / "actions.log",
-    )
-    bot.processes["rasa"] = launch(
-        [
-            PY, "-m", "bot.rasa_ext", "run",
-            "--model", str(model),
-            "--port", str(port),
-            "--interface", "127.0.0.1",
-            "--credentials", str(REPO / "credentials.yml"),
-            "--endpoints", str(endpoints),
-        ],
-        REPO,
-        env,
-        workdir / "rasa.log",
+    return _start_servers(
+        Bot("project", port, workdir),
+        actions=[PY, "-m", "rasa_sdk", "--actions", "actions",
+                 "--port", str(action_port)],
+        rasa=[PY, "-m", "bot.rasa_ext", "run", "--model", str(model),
+              "--credentials", str(REPO / "credentials.yml"),
+              "--endpoints", str(endpoints)],
+        cwd=REPO,
+        env=env,
     )  # fmt: skip
-    return bot
 
 
 def init_stock(workdir: Path) -> Dict[str, Any]:
@@ -251,29 +257,14 @@ def start_stock(stock: Dict[str, Any], workdir: Path) -> Bot:
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n',
         encoding="utf-8",
     )
-    env = base_env(workdir)
-    bot = Bot("stock", port, workdir)
-    bot.started_at = time.monotonic()
-    bot.processes["actions"] = launch(
-        [PY, "-m", "rasa", "run", "actions", "--port", str(action_port)],
-        project,
-        env,
-        workdir / "actions.log",
-    )
-    bot.processes["rasa"] = launch(
-        [
-            PY, "-m", "rasa", "run",
-            "--model", str(stock["model"]),
-            "--port", str(port),
-            "--interface", "127.0.0.1",
-            "--credentials", "credentials.yml",
-            "--endpoints", "endpoints.yml",
-        ],
-        project,
-        env,
-        workdir / "rasa.log",
+    return _start_servers(
+        Bot("stock", port, workdir),
+        actions=[PY, "-m", "rasa", "run", "actions", "--port", str(action_port)],
+        rasa=[PY, "-m", "rasa", "run", "--model", str(stock["model"]),
+              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+        cwd=project,
+        env=base_env(workdir),
     )  # fmt: skip
-    return bot
 
 
 def bring_up(bot: Bot, first_text: str) -> None:
