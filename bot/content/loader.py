@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
@@ -77,6 +77,17 @@ def _records(fname: str, data: dict, name: str) -> List[dict]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ContentError(f"{fname}: '{name}' must be a list of mappings")
     return value
+
+
+def _keyed(
+    fname: str, items: List[dict], list_name: str, model: type
+) -> Iterator[Tuple[str, Any]]:
+    """(where, checked record) for each record of a list of keyed records;
+    `where` names the record in error messages ("bodies[3] 'mea'")."""
+    for i, item in enumerate(items):
+        key = item.get("key")
+        where = f"{list_name}[{i}]" + (f" '{key}'" if isinstance(key, str) else "")
+        yield where, _parse(model, item, fname, where)
 
 
 def _unique(fname: str, what: str, values: List[str]) -> None:
@@ -144,10 +155,8 @@ def _load_bodies(d: Path, b: ContentBundle) -> None:
         names_only = model is schema.RegistryBody
         if names_only and not (d / fname).exists():
             continue
-        for i, item in enumerate(_records(fname, _read(d / fname), list_name)):
-            key = item.get("key")
-            where = f"{list_name}[{i}]" + (f" '{key}'" if isinstance(key, str) else "")
-            body = _parse(model, item, fname, where)
+        items = _records(fname, _read(d / fname), list_name)
+        for where, body in _keyed(fname, items, list_name, model):
             names = [(body.name_th, "name")]
             names += [(a, "abbr") for a in body.abbreviations]
             names += [(a, "alias") for a in body.aliases]
@@ -264,10 +273,9 @@ def _load_business_types(d: Path, b: ContentBundle) -> None:
     if top.catalogue_note:
         b.meta["licence_catalogue_note"] = top.catalogue_note
     registry: Dict[str, Tuple[str, str]] = {}
-    for i, item in enumerate(top.business_types):
-        key = item.get("key")
-        where = f"business_types[{i}]" + (f" '{key}'" if isinstance(key, str) else "")
-        bt = _parse(schema.BusinessType, item, fname, where)
+    for where, bt in _keyed(
+        fname, top.business_types, "business_types", schema.BusinessType
+    ):
         names = [(bt.name_th, "name")] + [(a, "alias") for a in bt.aliases]
         b.business_types.append(
             {
@@ -295,10 +303,8 @@ def _load_business_types(d: Path, b: ContentBundle) -> None:
 def _load_document_types(d: Path, b: ContentBundle) -> None:
     fname = "document_types.yml"
     registry: Dict[str, Tuple[str, str]] = {}
-    for i, item in enumerate(_records(fname, _read(d / fname), "document_types")):
-        key = item.get("key")
-        where = f"document_types[{i}]" + (f" '{key}'" if isinstance(key, str) else "")
-        dt = _parse(schema.DocumentType, item, fname, where)
+    items = _records(fname, _read(d / fname), "document_types")
+    for where, dt in _keyed(fname, items, "document_types", schema.DocumentType):
         names = [(dt.name_th, "name")] + [(a, "alias") for a in dt.aliases]
         b.document_types.append(
             {
