@@ -196,8 +196,8 @@ start_rasa_server() {
     # never a token or secret itself): setting the LINE variables and running
     # this again restarts Rasa with LINE on. A new model alone does not
     # restart Rasa: the running server loads it by itself within about
-    # 2 x MODEL_WATCH_S seconds (bot/rasa_ext/model_watch.py), unless the
-    # watcher is off (MODEL_WATCH_S=0).
+    # MODEL_WATCH_S seconds plus the load (bot/rasa_ext/model_watch.py),
+    # unless the watcher is off (MODEL_WATCH_S=0).
     if [ "${MODEL_WATCH_S:-5}" = 0 ]; then model_part="$MODEL_FILE"; else model_part=/dev/null; fi
     model_sha=$( { cat "$model_part" credentials.yml endpoints.yml 2>/dev/null; printf 'api:%s' "${RASA_API_TOKEN:-}"; printf 'watch:%s' "${MODEL_WATCH_S:-5}"; channel_settings; } | sha256sum | cut -d' ' -f1)
     if pid_alive "$RUN_DIR/rasa.pid"; then

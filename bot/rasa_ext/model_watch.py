@@ -4,10 +4,12 @@ Rasa swaps models in a running server only through its model server
 (``models:`` in endpoints.yml, pulled every ``wait_time_between_pulls``
 seconds). For the model file that ``rasa run --model`` was given, this watches
 the file instead: every ``MODEL_WATCH_S`` seconds (default 5; 0 turns it off)
-it looks at the file's size and time, and once a changed file has stayed the
-same for one more look (so a half-written file is never read), it loads the
-new model in a worker thread and swaps it in between two turns, as Rasa's
-model-server pull does (`Agent.load_model`). Conversations are kept: they live
+it looks at the file's size and time. A changed file is loaded at once in a
+worker thread (training renames a finished file into place, so it is
+complete) and swapped in between two turns, as Rasa's model-server pull does
+(`Agent.load_model`). A file that does not load is tried again once it has
+stayed the same for one more look (a copy still being written), and only
+then reported. Conversations are kept: they live
 in the tracker store, not in the model. A model that fails to load leaves the
 previous one serving, and the log says what to do.
 
@@ -89,12 +91,13 @@ async def watch(agent: Any, path: Path, interval_s: float) -> None:
         if now is None or now == served:
             pending = None
             continue
-        if now != pending:  # changed: look once more before reading it
-            pending = now
-            continue
+        settled = now == pending
         try:
             processor = await loop.run_in_executor(None, _load_processor, agent, path)
         except Exception as error:  # noqa: BLE001 - the old model keeps serving
+            if not settled:  # perhaps still being written: look once more
+                pending = now
+                continue
             logger.error(
                 "The new model at %s could not be loaded (%s: %s); the previous "
                 "model keeps serving. Train again (python -m bot.admin train) or "

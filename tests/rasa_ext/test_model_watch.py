@@ -1,5 +1,6 @@
-"""bot/rasa_ext/model_watch.py: a changed model file is loaded once it has
-settled; a model that fails to load leaves the old one serving. (The real
+"""bot/rasa_ext/model_watch.py: a changed model file is loaded at once, or,
+if it does not load yet, once it has settled; a model that fails to load
+leaves the old one serving. (The real
 train-and-go-live path: tests/admin/test_e2e_retrain.py.)"""
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def run_watch(agent, path: Path, steps) -> None:
     asyncio.run(main())
 
 
-def test_a_new_file_is_loaded_after_it_settled(tmp_path, monkeypatch) -> None:
+def test_a_new_file_is_loaded_once(tmp_path, monkeypatch) -> None:
     model = tmp_path / "current.tar.gz"
     touch(model, "model 1", 1_000_000_000)
     loads = []
@@ -66,6 +67,34 @@ def test_a_new_file_is_loaded_after_it_settled(tmp_path, monkeypatch) -> None:
     run_watch(agent, model, [lambda: touch(model, "model 2", 2_000_000_000)])
     assert loads == ["model 2"]  # once, and only the finished file
     assert agent.processor.model_metadata.model_id == "model 2"
+
+
+def test_a_file_still_being_written_is_loaded_once_complete(
+    tmp_path, monkeypatch
+) -> None:
+    model = tmp_path / "current.tar.gz"
+    touch(model, "model 1", 1_000_000_000)
+    loads = []
+
+    def load(agent, path):
+        text = path.read_text()
+        loads.append(text)
+        if not text.endswith("end"):
+            raise EOFError("truncated")
+        return FakeProcessor(text)
+
+    monkeypatch.setattr(model_watch, "_load_processor", load)
+    agent = fake_agent()
+    run_watch(
+        agent,
+        model,
+        [
+            lambda: touch(model, "model 2 (half", 2_000_000_000),
+            lambda: touch(model, "model 2 end", 3_000_000_000),
+        ],
+    )
+    assert agent.processor.model_metadata.model_id == "model 2 end"
+    assert loads[0] == "model 2 (half" and loads[-1] == "model 2 end"
 
 
 def test_a_model_that_fails_to_load_leaves_the_old_one(tmp_path, monkeypatch, caplog):
