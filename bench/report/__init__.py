@@ -53,6 +53,7 @@ def build(results: Path) -> str:
     flood = load(results, "flood.json")
     measured = {
         "training": training,
+        "retrain": load(results, "retrain.json"),
         "truevoice": truevoice,
         "heldout": heldout,
         "conversations": convs,
