@@ -11,6 +11,7 @@ tokens and are never tokens themselves.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -123,7 +124,12 @@ class ThaiTokenizer(Tokenizer):
         self._custom_pattern = build_custom_pattern(self.custom_words)
 
     @staticmethod
+    @functools.lru_cache(maxsize=2)
     def _build_trie(custom_words: FrozenSet[Text]) -> Any:
+        """pythainlp's word list plus `custom_words`, as newmm's Trie. Built
+        once per process for the same words (~2 s): training creates the
+        component and then loads it, and a new model swapped into the
+        running bot usually has the same dictionary. newmm only reads it."""
         from pythainlp.corpus import thai_words
         from pythainlp.util import Trie
 
