@@ -188,10 +188,41 @@ def redis_timeout_s() -> float:
 
 
 # ---------------------------------------------------------------- privacy (PDPA)
+RETENTION_DAYS_ENV = "RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 90
+
+
+def parse_retention_days(raw: str) -> int | None:
+    """Whole days, at least 1, from `raw` ("45"); None if it is not that.
+    The one rule for ``RETENTION_DAYS``, for the notice and the deletion."""
+    try:
+        days = int(raw.strip())
+    except ValueError:
+        return None
+    return days if days >= 1 else None
+
+
 def retention_days() -> int:
     """Days conversations are kept (``RETENTION_DAYS``, default 90), as the
-    privacy notice states it; ``bot.admin retention`` refuses a bad value."""
-    return env_whole("RETENTION_DAYS", 90)
+    privacy notice states it. A bad value is logged and the default shown;
+    ``bot.admin retention`` refuses to delete anything with it."""
+    raw = os.environ.get(RETENTION_DAYS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    days = parse_retention_days(raw)
+    if days is None:
+        if (RETENTION_DAYS_ENV, raw) not in _WARNED:
+            _WARNED.add((RETENTION_DAYS_ENV, raw))
+            logger.warning(
+                "%s=%r is not a whole number of days; the privacy notice says "
+                "%s, and `python -m bot.admin retention run` refuses to run. Set "
+                "it to a whole number of at least 1.",
+                RETENTION_DAYS_ENV,
+                raw,
+                DEFAULT_RETENTION_DAYS,
+            )
+        return DEFAULT_RETENTION_DAYS
+    return days
 
 
 def privacy_notice_enabled() -> bool:

@@ -68,9 +68,8 @@ from bot.content.db import get_engine, migrate
 from bot.content.models import AnswerRating, UnansweredQuestion
 from bot.privacy.records import forget_old_notices
 
-RETENTION_DAYS_ENV = "RETENTION_DAYS"
-
-DEFAULT_RETENTION_DAYS = 90
+RETENTION_DAYS_ENV = settings.RETENTION_DAYS_ENV
+DEFAULT_RETENTION_DAYS = settings.DEFAULT_RETENTION_DAYS
 
 
 class RetentionError(RuntimeError):
@@ -87,11 +86,8 @@ def retention_days(value: Optional[str] = None) -> int:
     raw = (os.environ.get(RETENTION_DAYS_ENV, "") if value is None else value).strip()
     if not raw:
         return DEFAULT_RETENTION_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        days = 0
-    if days < 1:
+    days = settings.parse_retention_days(raw)
+    if days is None:
         raise RetentionError(
             f"{RETENTION_DAYS_ENV} ต้องเป็นจำนวนวันเต็ม อย่างน้อย 1 (ได้ {raw!r})",
             f"{RETENTION_DAYS_ENV} must be a whole number of days >= 1 (got {raw!r})",

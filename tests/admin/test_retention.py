@@ -579,3 +579,18 @@ def test_postgres_lock_wait_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert admin_report.count_rows(service) == {}
         result = retention.run_retention(tracker, service, days=90, now=NOW)
         assert result.conversations == 1 and events_of(found) == {}
+
+
+def test_the_notice_and_the_deletion_read_retention_days_by_one_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import settings
+
+    for raw, days in (("45", 45), (" 30 ", 30), ("", 90)):
+        monkeypatch.setenv("RETENTION_DAYS", raw)
+        assert settings.retention_days() == retention.retention_days() == days
+    for bad in ("90.5", "0", "-3", "ninety"):
+        monkeypatch.setenv("RETENTION_DAYS", bad)
+        assert settings.retention_days() == 90  # the notice shows the default
+        with pytest.raises(retention.RetentionError):
+            retention.retention_days()  # and nothing is deleted with it
