@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
 
+from bot.rasa_ext.originals import original, replace
+
 _PLANS_ATTRIBUTE = "_bot_graph_plans"
 
 
@@ -81,20 +83,15 @@ def run(
         raise GraphRunError("Error running runner.") from error
 
 
-_RASA: Dict[str, Any] = {}
-
-
 def rasa_run() -> Any:
     """Rasa's own ``DaskGraphRunner.run`` (for the tests)."""
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    return _RASA.get("run", DaskGraphRunner.run)
+    return original(DaskGraphRunner, "run")
 
 
 def install() -> None:
     """Replaces ``DaskGraphRunner.run`` (idempotent)."""
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    if DaskGraphRunner.run is not run:
-        _RASA.setdefault("run", DaskGraphRunner.run)
-        DaskGraphRunner.run = run
+    replace(DaskGraphRunner, "run", run)

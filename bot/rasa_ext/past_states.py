@@ -29,6 +29,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from bot.rasa_ext.originals import original, replace
+
 _MEMO_ATTRIBUTE = "_bot_states_memo"
 
 
@@ -248,21 +250,18 @@ def applied_events(self: Any) -> List[Any]:
     return applied
 
 
-_RASA: Dict[str, Any] = {}
-
-
 def rasa_states_for_tracker_history() -> Any:
     """Rasa's own ``Domain.states_for_tracker_history`` (for the tests)."""
     from rasa.shared.core.domain import Domain
 
-    return _RASA.get("function", Domain.states_for_tracker_history)
+    return original(Domain, "states_for_tracker_history")
 
 
 def rasa_applied_events() -> Any:
     """Rasa's own ``DialogueStateTracker.applied_events`` (for the tests)."""
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    return _RASA.get("applied_events", DialogueStateTracker.applied_events)
+    return original(DialogueStateTracker, "applied_events")
 
 
 def install() -> None:
@@ -271,9 +270,5 @@ def install() -> None:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    if Domain.states_for_tracker_history is not states_for_tracker_history:
-        _RASA.setdefault("function", Domain.states_for_tracker_history)
-        Domain.states_for_tracker_history = states_for_tracker_history
-    if DialogueStateTracker.applied_events is not applied_events:
-        _RASA.setdefault("applied_events", DialogueStateTracker.applied_events)
-        DialogueStateTracker.applied_events = applied_events
+    replace(Domain, "states_for_tracker_history", states_for_tracker_history)
+    replace(DialogueStateTracker, "applied_events", applied_events)

@@ -21,7 +21,9 @@ import copy
 import itertools
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Dict
+from typing import Any
+
+from bot.rasa_ext.originals import original, replace
 
 _REPLICA_ATTRIBUTE = "_bot_copy_replica"
 # Fields of a tracker that its events change in place, copied per clone.
@@ -80,20 +82,15 @@ def tracker_copy(self: Any) -> Any:
     return _clone(memo.tracker)
 
 
-_RASA: Dict[str, Any] = {}
-
-
 def rasa_copy() -> Any:
     """Rasa's own ``DialogueStateTracker.copy`` (for the tests)."""
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    return _RASA.get("copy", DialogueStateTracker.copy)
+    return original(DialogueStateTracker, "copy")
 
 
 def install() -> None:
     """Replaces ``DialogueStateTracker.copy`` (idempotent)."""
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    if DialogueStateTracker.copy is not tracker_copy:
-        _RASA.setdefault("copy", DialogueStateTracker.copy)
-        DialogueStateTracker.copy = tracker_copy
+    replace(DialogueStateTracker, "copy", tracker_copy)
