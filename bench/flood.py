@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -272,6 +271,7 @@ def report_section(result: Dict[str, Any]) -> List[str]:
 def main(argv: Optional[List[str]] = None) -> int:
     """Starts the bot (default limit), runs the bench, prints/writes JSON."""
     from bench.procs import first_answer, start_project
+    from bench.stats import emit
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, required=True)
@@ -303,9 +303,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "with_flood": flooded.summary(),
         "p95_ratio": round(p_flood / p_quiet, 2) if p_quiet and p_flood else None,
     }
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    emit(result, args.json)
     return 0
 
 

@@ -1,9 +1,20 @@
-"""Latency statistics for the benchmarks: percentiles and a summary."""
+"""Latency statistics for the benchmarks: percentiles and a summary; and
+`emit`, how a bench module hands its result to scripts/bench.sh."""
 
 from __future__ import annotations
 
+import json
 import statistics
-from typing import Dict, Sequence
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence
+
+
+def emit(result: Dict[str, Any], path: Optional[Path]) -> None:
+    """Prints `result` as JSON and, with `path`, writes it there too."""
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    print(text)
+    if path:
+        path.write_text(text, encoding="utf-8")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
