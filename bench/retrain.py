@@ -15,36 +15,27 @@ has the cache of its last training).
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bench.client import Client
 from bench.procs import PY, REPO, bring_up, start_project
+from bench.stats import emit
+from bot.admin.ops import served_model_id
 
+# A sentence no earlier run taught (the run's time in it): with one seen
+# before, Rasa's cache could skip training and the figure would be too good.
 TAUGHT = """version: "3.1"
 nlu:
 - intent: greet
   examples: |
-    - หวัดดีจ้าบอทน้อย วันนี้อากาศดีนะ
+    - หวัดดีจ้าบอทน้อย วันนี้อากาศดีนะ รอบ {run}
 """
-
-
-def served_model_id(port: int) -> Optional[str]:
-    """The model_id the bot's REST health route reports."""
-    try:
-        with urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/webhooks/rest/", timeout=3
-        ) as answer:
-            return json.loads(answer.read() or b"{}").get("model_id")
-    except (OSError, ValueError):
-        return None
 
 
 def retrain_live(model: Path, work: Path, timeout_s: float = 300) -> Dict[str, Any]:
@@ -55,10 +46,11 @@ def retrain_live(model: Path, work: Path, timeout_s: float = 300) -> Dict[str, A
     bot = start_project(live / "current.tar.gz", work / "bot")
     try:
         bring_up(bot, "สวัสดีค่ะ")
-        before = served_model_id(bot.port)
+        before = served_model_id(str(bot.port))
         data = work / "data"
         shutil.copytree(REPO / "data", data)
-        (data / "nlu" / "bench_taught.yml").write_text(TAUGHT, encoding="utf-8")
+        taught = TAUGHT.format(run=time.time_ns())
+        (data / "nlu" / "bench_taught.yml").write_text(taught, encoding="utf-8")
         started = time.monotonic()
         with (work / "train.log").open("w") as log:
             subprocess.run(
@@ -72,7 +64,7 @@ def retrain_live(model: Path, work: Path, timeout_s: float = 300) -> Dict[str, A
             )  # fmt: skip
         trained = time.monotonic() - started
         (live / "current-next.tar.gz").replace(live / "current.tar.gz")
-        while served_model_id(bot.port) in (None, before):
+        while served_model_id(str(bot.port)) in (None, before):
             if time.monotonic() - started > timeout_s:
                 raise RuntimeError(f"the new model was not live in {timeout_s} s")
             time.sleep(0.2)
@@ -97,9 +89,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         result = retrain_live(args.model, Path(tmp))
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    emit(result, args.json)
     return 0
 
 
