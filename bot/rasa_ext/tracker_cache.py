@@ -31,8 +31,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-# A conversation idle this long starts a new session (domain.yml's
-# session_expiration_time, 60 min), which is never kept anyway.
+# How long a kept conversation may stay unused when the domain's sessions do
+# not expire; otherwise the store uses the session expiry (a later message
+# starts a new session, which is never kept anyway).
 IDLE_S = 3600.0
 
 # Attribute on a tracker handed out by `EnvTrackerStore.retrieve`: what the

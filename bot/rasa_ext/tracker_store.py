@@ -35,6 +35,7 @@ from bot.rasa_ext.store_common import (
     tracker_store_url,
 )
 from bot.rasa_ext.tracker_cache import (
+    IDLE_S,
     LOAN_ATTRIBUTE,
     Loan,
     Stamp,
@@ -122,6 +123,15 @@ def check_sql_store(url: str, timeout_s: Optional[float] = None) -> None:
         engine.dispose()
 
 
+def _idle_s(domain: Any) -> float:
+    """How long a kept conversation may stay unused: the domain's session
+    expiry (a later message starts a new session, never kept anyway), or
+    `IDLE_S` when sessions do not expire."""
+    config = getattr(domain, "session_config", None)
+    minutes = getattr(config, "session_expiration_time", 0) or 0
+    return minutes * 60 if minutes > 0 else IDLE_S
+
+
 class EnvTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on the database named by ``TRACKER_STORE_URL``.
 
@@ -176,7 +186,7 @@ class EnvTrackerStore(SQLTrackerStore):
         self.engine = engine
         self.sessionmaker = sa.orm.sessionmaker(bind=engine)
         self.url = url
-        self.cache = TrackerCache(tracker_cache_size())
+        self.cache = TrackerCache(tracker_cache_size(), _idle_s(domain))
         logger.info("Tracker store: %s", redacted(url))
 
     def _stamp(self, sender_id: Text) -> Stamp:

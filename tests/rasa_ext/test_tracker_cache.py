@@ -215,3 +215,14 @@ def test_the_cache_holds_at_most_its_size(
         assert stored_rows(url, "a") == len((await store.retrieve("a")).events)
 
     run(go())
+
+
+def test_a_kept_conversation_lives_as_long_as_a_session(url: str) -> None:
+    short = Domain.from_dict(
+        {"session_config": {"session_expiration_time": 5}, "intents": ["greet"]}
+    )
+    assert EnvTrackerStore(domain=short).cache.idle_s == 5 * 60
+    never = Domain.from_dict(
+        {"session_config": {"session_expiration_time": 0}, "intents": ["greet"]}
+    )
+    assert EnvTrackerStore(domain=never).cache.idle_s == 3600
